@@ -1,0 +1,321 @@
+package campaign
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/mail"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Roster columns every staff member has. Any other roster column is kept in
+// StaffMember.Attributes under its normalised header name.
+const (
+	ColumnEmail      = "email"
+	ColumnName       = "name"
+	ColumnDepartment = "department"
+)
+
+// A StaffMember is one person on the roster.
+type StaffMember struct {
+	ID         int64
+	Email      string            // normalised: trimmed, lower case
+	Name       string            // as HR wrote it
+	Department string            // a breakdown column like the attributes
+	Attributes map[string]string // the roster's other columns, by normalised header
+	Active     bool              // false once deactivated by a re-import
+}
+
+// Column returns the value of a roster column: email, name, department or an
+// attribute. ok is false when the person has no such column.
+func (m *StaffMember) Column(name string) (value string, ok bool) {
+	switch name {
+	case ColumnEmail:
+		return m.Email, true
+	case ColumnName:
+		return m.Name, true
+	case ColumnDepartment:
+		return m.Department, true
+	}
+	value, ok = m.Attributes[name]
+	return value, ok
+}
+
+// Groups returns the person's breakdown attributes: the department and every
+// other roster column except email and name.
+func (m *StaffMember) Groups() map[string]string {
+	g := make(map[string]string, len(m.Attributes)+1)
+	for k, v := range m.Attributes {
+		g[k] = v
+	}
+	g[ColumnDepartment] = m.Department
+	return g
+}
+
+// Validate reports every problem with the person's fields as an *InputError
+// whose problems name the field.
+func (m *StaffMember) Validate() error {
+	problems := &InputError{Source: "staff member " + m.Email, Problems: m.Problems()}
+	return problems.Err()
+}
+
+// Problems lists what is wrong with m's fields, without line numbers: the
+// roster reader adds them.
+func (m *StaffMember) Problems() []Problem {
+	var ps []Problem
+	if m.Email == "" {
+		ps = append(ps, Problem{Field: ColumnEmail, Message: "missing"})
+	} else if err := ValidateEmail(m.Email); err != nil {
+		ps = append(ps, Problem{Field: ColumnEmail, Message: err.Error()})
+	}
+	if strings.TrimSpace(m.Name) == "" {
+		ps = append(ps, Problem{Field: ColumnName, Message: "missing"})
+	}
+	if strings.TrimSpace(m.Department) == "" {
+		ps = append(ps, Problem{Field: ColumnDepartment, Message: "missing"})
+	}
+	return ps
+}
+
+// NormalizeEmail trims an address and folds it to lower case, the form in
+// which addresses are stored and compared.
+func NormalizeEmail(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// ValidateEmail reports whether s is a bare address (no display name) that
+// net/mail accepts and that has a dot in its domain.
+func ValidateEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return &emailError{s}
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
+		return &emailError{s}
+	}
+	return nil
+}
+
+type emailError struct{ addr string }
+
+func (e *emailError) Error() string { return "\"" + e.addr + "\" is not a valid email address" }
+
+// StaffFilter selects staff in FindStaff. The zero value selects everyone.
+type StaffFilter struct {
+	ActiveOnly bool
+	Where      []Condition
+}
+
+// A Condition selects people whose roster Column equals Value, ignoring case.
+// Conditions on the same column are alternatives; conditions on different
+// columns must all hold.
+type Condition struct {
+	Column string
+	Value  string
+}
+
+// ParseCondition parses "COLUMN=VALUE" as given to --where.
+func ParseCondition(s string) (Condition, error) {
+	col, val, ok := strings.Cut(s, "=")
+	col = NormalizeColumn(col)
+	if !ok || col == "" {
+		return Condition{}, &InputError{Source: "--where", Problems: []Problem{{Message: "\"" + s + "\" is not of the form COLUMN=VALUE"}}}
+	}
+	return Condition{Column: col, Value: strings.TrimSpace(val)}, nil
+}
+
+// NormalizeColumn turns a roster header into the column name used everywhere
+// else: trimmed, lower case, inner spaces as underscores ("First Name" →
+// "first_name").
+func NormalizeColumn(h string) string {
+	return strings.Join(strings.Fields(strings.ToLower(h)), "_")
+}
+
+// matches reports whether m satisfies every column of conds.
+func matches(m *StaffMember, conds []Condition) bool {
+	byColumn := map[string][]string{}
+	for _, c := range conds {
+		byColumn[c.Column] = append(byColumn[c.Column], c.Value)
+	}
+	for col, values := range byColumn {
+		v, ok := m.Column(col)
+		if !ok {
+			return false
+		}
+		found := false
+		for _, want := range values {
+			if strings.EqualFold(strings.TrimSpace(v), want) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// ImportSummary counts what a roster import did.
+type ImportSummary struct {
+	Added, Updated, Unchanged, Deactivated int
+}
+
+// ImportOptions changes how ImportStaff treats people missing from the roster.
+type ImportOptions struct {
+	// DeactivateMissing marks active people absent from the roster inactive.
+	DeactivateMissing bool
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ImportStaff adds the people of a roster and updates those already known
+// (matched by email) in place, in one transaction: either every person is
+// imported or, on any error, nothing changes. An invalid person or a
+// duplicate email gives an *InputError.
+func (s *Store) ImportStaff(ctx context.Context, roster []StaffMember, opts ImportOptions) (ImportSummary, error) {
+	problems := &InputError{Source: "roster"}
+	seen := map[string]int{}
+	for i := range roster {
+		m := &roster[i]
+		m.Email = NormalizeEmail(m.Email)
+		for _, p := range m.Problems() {
+			problems.Add(0, p.Field, "person %d: %s", i+1, p.Message)
+		}
+		if j, dup := seen[m.Email]; dup && m.Email != "" {
+			problems.Add(0, ColumnEmail, "persons %d and %d share %s", j+1, i+1, m.Email)
+		}
+		seen[m.Email] = i
+	}
+	if err := problems.Err(); err != nil {
+		return ImportSummary{}, err
+	}
+
+	var sum ImportSummary
+	err := s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		existing, err := findStaff(ctx, tx, StaffFilter{})
+		if err != nil {
+			return err
+		}
+		byEmail := make(map[string]*StaffMember, len(existing))
+		for i := range existing {
+			byEmail[existing[i].Email] = &existing[i]
+		}
+		for i := range roster {
+			m := &roster[i]
+			attrs, err := json.Marshal(nonNil(m.Attributes))
+			if err != nil {
+				return err
+			}
+			old, ok := byEmail[m.Email]
+			if !ok {
+				_, err := tx.ExecContext(ctx, `INSERT INTO staff (email, name, department, attributes, active, created_at, updated_at)
+					VALUES (?, ?, ?, ?, 1, ?, ?)`, m.Email, m.Name, m.Department, string(attrs), formatTime(now), formatTime(now))
+				if err != nil {
+					return fmt.Errorf("add %s: %w", m.Email, err)
+				}
+				sum.Added++
+				continue
+			}
+			delete(byEmail, m.Email)
+			if old.Active && old.Name == m.Name && old.Department == m.Department && maps.Equal(nonNil(old.Attributes), nonNil(m.Attributes)) {
+				sum.Unchanged++
+				continue
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE staff SET name = ?, department = ?, attributes = ?, active = 1, updated_at = ?
+				WHERE id = ?`, m.Name, m.Department, string(attrs), formatTime(now), old.ID)
+			if err != nil {
+				return fmt.Errorf("update %s: %w", m.Email, err)
+			}
+			sum.Updated++
+		}
+		if !opts.DeactivateMissing {
+			return nil
+		}
+		for _, missing := range byEmail {
+			if !missing.Active {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE staff SET active = 0, updated_at = ? WHERE id = ?`, formatTime(now), missing.ID); err != nil {
+				return fmt.Errorf("deactivate %s: %w", missing.Email, err)
+			}
+			sum.Deactivated++
+		}
+		return nil
+	})
+	if err != nil {
+		return ImportSummary{}, fmt.Errorf("import staff: %w", err)
+	}
+	return sum, nil
+}
+
+// FindStaff returns the staff that match filter, by department and name.
+// A condition on a column no one has gives ErrUnknownColumn.
+func (s *Store) FindStaff(ctx context.Context, filter StaffFilter) ([]StaffMember, error) {
+	return findStaff(ctx, s.db, filter)
+}
+
+// queryer is what *sql.DB and *sql.Tx share for reading.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func findStaff(ctx context.Context, q queryer, filter StaffFilter) ([]StaffMember, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if filter.ActiveOnly {
+		where = append(where, "active = 1")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, email, name, department, attributes, active
+		FROM staff WHERE `+strings.Join(where, " AND ")+` ORDER BY department, name, email`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find staff: %w", err)
+	}
+	defer rows.Close()
+	var staff []StaffMember
+	columns := map[string]bool{ColumnEmail: true, ColumnName: true, ColumnDepartment: true}
+	for rows.Next() {
+		var m StaffMember
+		var attrs string
+		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &m.Department, &attrs, &m.Active); err != nil {
+			return nil, fmt.Errorf("find staff: %w", err)
+		}
+		if err := json.Unmarshal([]byte(attrs), &m.Attributes); err != nil {
+			return nil, fmt.Errorf("find staff: attributes of %s: %w", m.Email, err)
+		}
+		for k := range m.Attributes {
+			columns[k] = true
+		}
+		if matches(&m, filter.Where) {
+			staff = append(staff, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find staff: %w", err)
+	}
+	for _, c := range filter.Where {
+		if !columns[c.Column] {
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownColumn, c.Column, strings.Join(sortedKeys(columns), ", "))
+		}
+	}
+	return staff, nil
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

@@ -1,0 +1,323 @@
+// Package config loads lvm-mail's settings: built-in defaults, then the TOML
+// file, then LVM_MAIL_* environment variables, in that order of precedence.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+)
+
+// DefaultFile is the config file read when --config is not given and it
+// exists in the working directory.
+const DefaultFile = "lvm-mail.toml"
+
+// EnvPrefix starts every environment variable that overrides a setting:
+// LVM_MAIL_SMTP_HOST overrides [smtp] host.
+const EnvPrefix = "LVM_MAIL_"
+
+// PasswordEnv holds the SMTP password. It is never read from the TOML file.
+const PasswordEnv = "LVM_MAIL_SMTP_PASSWORD"
+
+// Config holds every setting. The toml tags are the keys of the file.
+// Relative paths are relative to the working directory.
+type Config struct {
+	Organisation string `toml:"organisation"`
+	Database     string `toml:"database"`
+	BaseURL      string `toml:"base_url"`
+	TemplatesDir string `toml:"templates_dir"`
+	TokenKeyFile string `toml:"token_key_file"`
+	SMTP         SMTP   `toml:"smtp"`
+	Server       Server `toml:"server"`
+	Survey       Survey `toml:"survey"`
+
+	// File is the config file that was read; empty when none was.
+	File string `toml:"-"`
+}
+
+// SMTP configures delivery.
+type SMTP struct {
+	Host         string        `toml:"host"`
+	Port         int           `toml:"port"`
+	TLS          string        `toml:"tls"`
+	Username     string        `toml:"username"`
+	PasswordFile string        `toml:"password_file"`
+	From         string        `toml:"from"`
+	Concurrency  int           `toml:"concurrency"`
+	Rate         float64       `toml:"rate"`
+	MaxRetries   int           `toml:"max_retries"`
+	RetryBackoff time.Duration `toml:"retry_backoff"`
+	Timeout      time.Duration `toml:"timeout"`
+
+	// Password comes from LVM_MAIL_SMTP_PASSWORD or PasswordFile.
+	Password string `toml:"-"`
+}
+
+// Server configures the survey's HTTP server.
+type Server struct {
+	Listen  string `toml:"listen"`
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
+}
+
+// Survey holds the anonymity threshold and the reminder policy.
+type Survey struct {
+	MinGroupSize int           `toml:"min_group_size"`
+	MaxReminders int           `toml:"max_reminders"`
+	RemindAfter  time.Duration `toml:"remind_after"`
+}
+
+// TLS modes of [smtp] tls.
+const (
+	TLSStartTLS = "starttls"
+	TLSImplicit = "tls"
+	TLSNone     = "none"
+)
+
+// Default returns the settings used when nothing is configured: enough for a
+// first run against a local mail server and a local survey server.
+func Default() Config {
+	return Config{
+		Organisation: "Example Ltd",
+		Database:     "lvm-mail.db",
+		BaseURL:      "http://127.0.0.1:8080",
+		SMTP: SMTP{
+			Host:         "localhost",
+			Port:         587,
+			TLS:          TLSStartTLS,
+			From:         "People Team <people@example.com>",
+			Concurrency:  4,
+			Rate:         10,
+			MaxRetries:   5,
+			RetryBackoff: time.Second,
+			Timeout:      30 * time.Second,
+		},
+		Server: Server{Listen: "127.0.0.1:8080"},
+		Survey: Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: 72 * time.Hour},
+	}
+}
+
+// Load returns the defaults overlaid with the file at path and then with the
+// environment. An empty path reads DefaultFile when it exists. An unknown key
+// or a value of the wrong type is an error naming the key and the file.
+func Load(path string, getenv func(string) string) (Config, error) {
+	c := Default()
+	explicit := path != ""
+	if !explicit {
+		path = DefaultFile
+	}
+	text, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+	case err != nil:
+		return c, fmt.Errorf("read config: %w", err)
+	default:
+		if err := c.decode(string(text), path); err != nil {
+			return c, err
+		}
+		c.File = path
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadPassword(getenv); err != nil {
+		return c, err
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func (c *Config) decode(text, path string) error {
+	md, err := toml.Decode(text, c)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return fmt.Errorf("%s: line %d: %s: %s", path, perr.Position.Line, perr.LastKey, perr.Message)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		if k.String() == "smtp.password" {
+			return fmt.Errorf("%s: smtp.password: the password is never read from the config file; set %s or smtp.password_file", path, PasswordEnv)
+		}
+		unknown = append(unknown, k.String())
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("%s: unknown key %s (config.example.toml lists every key)", path, strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// applyEnv overrides every setting that has an LVM_MAIL_SECTION_KEY
+// variable set.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	return walk(reflect.ValueOf(c).Elem(), "", func(key string, v reflect.Value) error {
+		name := EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		raw := getenv(name)
+		if raw == "" {
+			return nil
+		}
+		if err := setText(v, raw); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// Keys lists every setting as "section.key", in file order.
+func Keys() []string {
+	var keys []string
+	c := Default()
+	walk(reflect.ValueOf(&c).Elem(), "", func(key string, _ reflect.Value) error {
+		keys = append(keys, key)
+		return nil
+	})
+	return keys
+}
+
+// walk calls fn for each setting of the struct v with its dotted key.
+func walk(v reflect.Value, prefix string, fn func(key string, v reflect.Value) error) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("toml")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		f := v.Field(i)
+		if f.Kind() == reflect.Struct {
+			if err := walk(f, prefix+tag+".", fn); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := fn(prefix+tag, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+func setText(v reflect.Value, raw string) error {
+	switch {
+	case v.Type() == durationType:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 1s, 5m or 72h", raw)
+		}
+		v.SetInt(int64(d))
+	case v.Kind() == reflect.String:
+		v.SetString(raw)
+	case v.Kind() == reflect.Int:
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", raw)
+		}
+		v.SetInt(int64(n))
+	case v.Kind() == reflect.Float64:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", raw)
+		}
+		v.SetFloat(f)
+	default:
+		return fmt.Errorf("unsupported setting type %s", v.Type())
+	}
+	return nil
+}
+
+func (c *Config) loadPassword(getenv func(string) string) error {
+	if p := getenv(PasswordEnv); p != "" {
+		c.SMTP.Password = p
+		return nil
+	}
+	if c.SMTP.PasswordFile == "" {
+		return nil
+	}
+	b, err := os.ReadFile(c.SMTP.PasswordFile)
+	if err != nil {
+		return fmt.Errorf("smtp.password_file: %w", err)
+	}
+	c.SMTP.Password = strings.TrimRight(string(b), "\r\n")
+	return nil
+}
+
+// Validate reports the first setting that cannot work, naming its key.
+func (c *Config) Validate() error {
+	where := "configuration"
+	if c.File != "" {
+		where = c.File
+	}
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("%s: %s: %s", where, key, fmt.Sprintf(format, args...))
+	}
+	if strings.TrimSpace(c.Organisation) == "" {
+		return bad("organisation", "must not be empty")
+	}
+	if c.Database == "" {
+		return bad("database", "must not be empty")
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("base_url", "%q is not an http or https URL", c.BaseURL)
+	}
+	switch c.SMTP.TLS {
+	case TLSStartTLS, TLSImplicit, TLSNone:
+	default:
+		return bad("smtp.tls", "%q is not one of starttls, tls, none", c.SMTP.TLS)
+	}
+	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
+		return bad("smtp.port", "%d is not a port number", c.SMTP.Port)
+	}
+	if c.SMTP.Concurrency < 1 {
+		return bad("smtp.concurrency", "must be at least 1")
+	}
+	if c.SMTP.Rate < 0 {
+		return bad("smtp.rate", "must not be negative (0 means no limit)")
+	}
+	if c.SMTP.MaxRetries < 0 {
+		return bad("smtp.max_retries", "must not be negative")
+	}
+	if c.SMTP.RetryBackoff <= 0 {
+		return bad("smtp.retry_backoff", "must be positive")
+	}
+	if c.SMTP.Timeout <= 0 {
+		return bad("smtp.timeout", "must be positive")
+	}
+	if (c.Server.TLSCert == "") != (c.Server.TLSKey == "") {
+		return bad("server.tls_cert", "tls_cert and tls_key go together")
+	}
+	if c.Survey.MinGroupSize < campaign.MinGroupSizeFloor {
+		return bad("survey.min_group_size", "%d is below %d: groups that small could identify people", c.Survey.MinGroupSize, campaign.MinGroupSizeFloor)
+	}
+	if c.Survey.MaxReminders < 0 {
+		return bad("survey.max_reminders", "must not be negative")
+	}
+	if c.Survey.RemindAfter < 0 {
+		return bad("survey.remind_after", "must not be negative")
+	}
+	return nil
+}
+
+// TokenKeyPath returns the token key file: token_key_file when set,
+// otherwise the database path with ".key" appended.
+func (c *Config) TokenKeyPath() string {
+	if c.TokenKeyFile != "" {
+		return c.TokenKeyFile
+	}
+	return c.Database + ".key"
+}
