@@ -107,4 +107,3 @@ func (s *Store) CampaignStatus(ctx context.Context, c *Campaign) (Status, error)
 	}
 	return st, rows.Err()
 }
-

@@ -19,9 +19,9 @@ var defaultTOML string
 
 // file mirrors the TOML format of DESIGN.md.
 type file struct {
-	Title     string               `toml:"title"`
-	Intro     string               `toml:"intro"`
-	Comment   string               `toml:"comment"`
+	Title     string      `toml:"title"`
+	Intro     string      `toml:"intro"`
+	Comment   string      `toml:"comment"`
 	Dimension []dimension `toml:"dimension"`
 	Item      []item      `toml:"item"`
 }
@@ -80,9 +80,9 @@ func Parse(text, source string) (campaign.Instrument, error) {
 		return campaign.Instrument{}, err
 	}
 	in := campaign.Instrument{
-		Title:      strings.TrimSpace(f.Title),
-		Intro:      strings.TrimSpace(f.Intro),
-		Comment:    strings.TrimSpace(f.Comment),
+		Title:   strings.TrimSpace(f.Title),
+		Intro:   strings.TrimSpace(f.Intro),
+		Comment: strings.TrimSpace(f.Comment),
 	}
 	for _, d := range f.Dimension {
 		in.Dimensions = append(in.Dimensions, campaign.Dimension{ID: strings.TrimSpace(d.ID), Name: strings.TrimSpace(d.Name)})
