@@ -85,6 +85,7 @@ func (in *Instrument) Validate() error {
 	}
 	items := map[string]bool{}
 	poles := map[string]map[Pole]bool{}
+	badPole := map[string]bool{} // dimensions with an item of an unknown pole, already named
 	for i, it := range in.Items {
 		field := fmt.Sprintf("item[%d]", i+1)
 		if it.ID != "" {
@@ -106,6 +107,7 @@ func (in *Instrument) Validate() error {
 		}
 		if it.Pole != Leadership && it.Pole != Management {
 			problems.Add(0, field+".pole", "unknown pole %q (want %q or %q)", it.Pole, Leadership, Management)
+			badPole[it.Dimension] = true
 		}
 		if strings.TrimSpace(it.Text) == "" {
 			problems.Add(0, field+".text", "missing")
@@ -117,7 +119,7 @@ func (in *Instrument) Validate() error {
 	}
 	for _, d := range in.Dimensions {
 		for _, p := range Poles {
-			if d.ID != "" && !poles[d.ID][p] {
+			if d.ID != "" && !badPole[d.ID] && !poles[d.ID][p] {
 				problems.Add(0, fmt.Sprintf("dimension %q", d.ID), "has no %s item", p)
 			}
 		}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"net/mail"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -172,16 +172,6 @@ type ImportOptions struct {
 	DeactivateMissing bool
 }
 
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // ImportStaff adds the people of a roster and updates those already known
 // (matched by email) in place, in one transaction: either every person is
 // imported or, on any error, nothing changes. An invalid person or a
@@ -307,7 +297,7 @@ func findStaff(ctx context.Context, q queryer, filter StaffFilter) ([]StaffMembe
 	}
 	for _, c := range filter.Where {
 		if !columns[c.Column] {
-			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownColumn, c.Column, strings.Join(sortedKeys(columns), ", "))
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownColumn, c.Column, strings.Join(slices.Sorted(maps.Keys(columns)), ", "))
 		}
 	}
 	return staff, nil

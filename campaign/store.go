@@ -148,6 +148,14 @@ func (s *Store) CheckTokenKey(ctx context.Context, key *TokenKey) error {
 	})
 }
 
+// TokenKeyKnown reports whether a token key has been recorded, that is,
+// whether links made with a key may exist.
+func (s *Store) TokenKeyKnown(ctx context.Context) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE name = 'token_key_fingerprint'`).Scan(&n)
+	return n > 0, err
+}
+
 // isUniqueViolation reports whether err is SQLite refusing a duplicate in a
 // UNIQUE or PRIMARY KEY column.
 func isUniqueViolation(err error) bool {

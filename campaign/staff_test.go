@@ -1,0 +1,174 @@
+package campaign_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+)
+
+func sampleStaff() []campaign.StaffMember {
+	var out []campaign.StaffMember
+	add := func(email, name, dept, location string) {
+		out = append(out, campaign.StaffMember{Email: email, Name: name, Department: dept,
+			Attributes: map[string]string{"location": location}, Active: true})
+	}
+	add("ann@example.com", "Ann Archer", "Sales", "Leeds")
+	add("bob@example.com", "Bob Baker", "Sales", "York")
+	add("cat@example.com", "Cat Cole", "Sales", "Leeds")
+	add("dan@example.com", "Dan Dale", "Support", "Leeds")
+	add("eve@example.com", "Eve East", "Support", "York")
+	add("fay@example.com", "Fay Fox", "Finance", "York")
+	return out
+}
+
+func TestImportStaff(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+
+	sum, err := s.ImportStaff(ctx, sampleStaff(), campaign.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (campaign.ImportSummary{Added: 6}); sum != want {
+		t.Errorf("first import: got %+v, want %+v", sum, want)
+	}
+
+	sum, err = s.ImportStaff(ctx, sampleStaff(), campaign.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (campaign.ImportSummary{Unchanged: 6}); sum != want {
+		t.Errorf("same roster again: got %+v, want %+v", sum, want)
+	}
+
+	next := sampleStaff()[:4]
+	next[0].Department = "Marketing"
+	next[1].Attributes["location"] = "Hull"
+	next[2].Email = "  CAT@Example.com " // same person, written differently
+	sum, err = s.ImportStaff(ctx, next, campaign.ImportOptions{DeactivateMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (campaign.ImportSummary{Updated: 2, Unchanged: 2, Deactivated: 2}); sum != want {
+		t.Errorf("changed roster: got %+v, want %+v", sum, want)
+	}
+	active, err := s.FindStaff(ctx, campaign.StaffFilter{ActiveOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active) != 4 {
+		t.Errorf("got %d active, want 4", len(active))
+	}
+
+	sum, err = s.ImportStaff(ctx, sampleStaff(), campaign.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (campaign.ImportSummary{Updated: 4, Unchanged: 2}); sum != want {
+		t.Errorf("reactivating import: got %+v, want %+v", sum, want)
+	}
+}
+
+func TestImportStaffAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	if _, err := s.ImportStaff(ctx, sampleStaff()[:2], campaign.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bad := sampleStaff()
+	bad[2].Email = "not an address"
+	bad[3].Email = "ANN@example.com"
+	bad[4].Department = " "
+	_, err := s.ImportStaff(ctx, bad, campaign.ImportOptions{DeactivateMissing: true})
+	var ie *campaign.InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("got %v, want an *InputError", err)
+	}
+	if len(ie.Problems) != 3 {
+		t.Errorf("got %d problems, want 3:\n%v", len(ie.Problems), err)
+	}
+	for _, want := range []string{"not an address", "persons 1 and 4 share ann@example.com", "department"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	staff, err := s.FindStaff(ctx, campaign.StaffFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(staff) != 2 {
+		t.Errorf("got %d staff after a refused import, want the 2 from before", len(staff))
+	}
+}
+
+func TestFindStaffWhere(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	if _, err := s.ImportStaff(ctx, sampleStaff(), campaign.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		where []string
+		want  []string
+	}{
+		{"OneColumn", []string{"department=sales"}, []string{"ann", "bob", "cat"}},
+		{"SameColumnIsAnyOf", []string{"department=Sales", "department=Finance"}, []string{"fay", "ann", "bob", "cat"}},
+		{"ColumnsAreAllOf", []string{"department=Sales", "location=Leeds"}, []string{"ann", "cat"}},
+		{"Attribute", []string{"Location = York"}, []string{"fay", "bob", "eve"}},
+		{"NoMatch", []string{"department=Legal"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var where []campaign.Condition
+			for _, w := range tt.where {
+				c, err := campaign.ParseCondition(w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				where = append(where, c)
+			}
+			staff, err := s.FindStaff(ctx, campaign.StaffFilter{Where: where})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range staff {
+				got = append(got, strings.Split(m.Email, "@")[0])
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	t.Run("ErrUnknownColumn", func(t *testing.T) {
+		_, err := s.FindStaff(ctx, campaign.StaffFilter{Where: []campaign.Condition{{Column: "floor", Value: "2"}}})
+		if !errors.Is(err, campaign.ErrUnknownColumn) || !strings.Contains(err.Error(), "location") {
+			t.Errorf("got %v, want ErrUnknownColumn listing the known columns", err)
+		}
+	})
+}
+
+func TestValidateEmail(t *testing.T) {
+	for _, tt := range []struct {
+		addr string
+		ok   bool
+	}{
+		{"ann@example.com", true},
+		{"first.last+tag@sub.example.co.uk", true},
+		{"ann@example", false},
+		{"ann", false},
+		{"Ann <ann@example.com>", false},
+		{"ann@@example.com", false},
+		{"ann@example.com.", false},
+		{"", false},
+	} {
+		err := campaign.ValidateEmail(tt.addr)
+		if (err == nil) != tt.ok {
+			t.Errorf("ValidateEmail(%q) = %v, want ok=%v", tt.addr, err, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lvm-mail/lvm-mail/config"
+)
+
+func noEnv(string) string { return "" }
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "lvm-mail.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDefaultsWork(t *testing.T) {
+	t.Chdir(t.TempDir()) // no lvm-mail.toml here
+	c, err := config.Load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.File != "" || c.Database != "lvm-mail.db" || c.Survey.MinGroupSize != 5 || c.SMTP.RetryBackoff != time.Second {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestExampleFileIsComplete(t *testing.T) {
+	c, err := config.Load("../config.example.toml", noEnv)
+	if err != nil {
+		t.Fatalf("config.example.toml: %v", err)
+	}
+	want := config.Default()
+	want.File = "../config.example.toml"
+	if c != want {
+		t.Errorf("config.example.toml differs from the defaults:\ngot  %+v\nwant %+v", c, want)
+	}
+	text, err := os.ReadFile("../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range config.Keys() {
+		name := key[strings.LastIndex(key, ".")+1:]
+		if !strings.Contains(string(text), "\n"+name+" ") {
+			t.Errorf("config.example.toml does not document %s", key)
+		}
+	}
+}
+
+func TestFileAndEnvironment(t *testing.T) {
+	path := writeConfig(t, `
+organisation = "Acme"
+[smtp]
+host = "mail.acme.test"
+port = 465
+tls = "tls"
+rate = 2.5
+retry_backoff = "250ms"
+[survey]
+remind_after = "48h"
+`)
+	c, err := config.Load(path, env(map[string]string{
+		"LVM_MAIL_SMTP_HOST":             "relay.acme.test",
+		"LVM_MAIL_SURVEY_MIN_GROUP_SIZE": "7",
+		"LVM_MAIL_BASE_URL":              "https://survey.acme.test",
+		"LVM_MAIL_SMTP_PASSWORD":         "s3cret",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"organisation", c.Organisation, "Acme"},
+		{"smtp.host (env wins)", c.SMTP.Host, "relay.acme.test"},
+		{"smtp.port", c.SMTP.Port, 465},
+		{"smtp.tls", c.SMTP.TLS, "tls"},
+		{"smtp.rate", c.SMTP.Rate, 2.5},
+		{"smtp.retry_backoff", c.SMTP.RetryBackoff, 250 * time.Millisecond},
+		{"survey.remind_after", c.Survey.RemindAfter, 48 * time.Hour},
+		{"survey.min_group_size", c.Survey.MinGroupSize, 7},
+		{"base_url", c.BaseURL, "https://survey.acme.test"},
+		{"password", c.SMTP.Password, "s3cret"},
+		{"file", c.File, path},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s: got %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestPasswordFile(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(writeConfig(t, "[smtp]\npassword_file = \""+pw+"\"\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTP.Password != "from-file" {
+		t.Errorf("got password %q, want from-file", c.SMTP.Password)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		want []string // phrases the error must contain
+	}{
+		{"UnknownKey", "[smtp]\nhots = \"x\"\n", nil, []string{"lvm-mail.toml", "unknown key smtp.hots"}},
+		{"WrongType", "[smtp]\nport = \"587\"\n", nil, []string{"lvm-mail.toml", "smtp.port"}},
+		{"BadDuration", "[survey]\nremind_after = \"3 days\"\n", nil, []string{"lvm-mail.toml", "remind_after"}},
+		{"PasswordInFile", "[smtp]\npassword = \"x\"\n", nil, []string{"smtp.password", "LVM_MAIL_SMTP_PASSWORD"}},
+		{"BadTLS", "[smtp]\ntls = \"ssl\"\n", nil, []string{"smtp.tls", `"ssl"`}},
+		{"GroupTooSmall", "[survey]\nmin_group_size = 2\n", nil, []string{"survey.min_group_size", "below 3"}},
+		{"BadBaseURL", "base_url = \"survey.example.com\"\n", nil, []string{"base_url"}},
+		{"CertWithoutKey", "[server]\ntls_cert = \"c.pem\"\n", nil, []string{"server.tls_cert"}},
+		{"BadEnvNumber", "", map[string]string{"LVM_MAIL_SMTP_PORT": "five"}, []string{"LVM_MAIL_SMTP_PORT", `"five" is not a whole number`}},
+		{"BadEnvDuration", "", map[string]string{"LVM_MAIL_SURVEY_REMIND_AFTER": "soon"}, []string{"LVM_MAIL_SURVEY_REMIND_AFTER"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Load(writeConfig(t, tt.file), env(tt.env))
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+	t.Run("MissingExplicitFile", func(t *testing.T) {
+		if _, err := config.Load(filepath.Join(t.TempDir(), "none.toml"), noEnv); err == nil {
+			t.Error("a --config file that does not exist must be an error")
+		}
+	})
+}
