@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/config"
+)
+
+// env is what every command needs from the outside world. Commands reach
+// it through their closures; nothing here is global.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+	random io.Reader
+
+	cfg config.Config
+}
+
+// run runs the command line args (args[0] is the program name) and returns
+// the error that decides the exit code. It prints the error itself.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, random: rand.Reader}
+	err := e.app().RunContext(ctx, args)
+	if err != nil {
+		fmt.Fprintf(stderr, "lvm-mail: %v\n", err)
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintln(stderr, "Run 'lvm-mail --help' for usage.")
+		}
+	}
+	return err
+}
+
+// usageError marks a mistake in the command line itself: exit code 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exitCode maps run's error to the exit code: 0 success, 1 failure, 2 usage.
+func exitCode(err error) int {
+	var u usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &u):
+		return 2
+	default:
+		return 1
+	}
+}
+
+func (e *env) app() *cli.App {
+	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	app := &cli.App{
+		Name:  "lvm-mail",
+		Usage: "ask your staff whether they feel led or managed, and report the answer",
+		Description: "HR imports the staff roster, creates a campaign, and sends every person a private\n" +
+			"survey link by email. Staff answer in their browser (lvm-mail serve); owners read the\n" +
+			"Excel report. Answers are stored anonymously: see README.md.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` (default: " + config.DefaultFile + " when present)"},
+			&cli.StringFlag{Name: "db", Usage: "use the database `FILE` (overrides the config's database)"},
+		},
+		Before: func(c *cli.Context) error {
+			cfg, err := config.Load(c.String("config"), e.getenv)
+			if err != nil {
+				return err
+			}
+			if db := c.String("db"); db != "" {
+				cfg.Database = db
+			}
+			e.cfg = cfg
+			return nil
+		},
+		Commands: []*cli.Command{
+			e.campaignCommand(),
+			e.statusCommand(),
+		},
+		Writer:                 e.stdout,
+		ErrWriter:              e.stderr,
+		ExitErrHandler:         func(*cli.Context, error) {},
+		OnUsageError:           onUsageError,
+		HideVersion:            true,
+		UseShortOptionHandling: true,
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("unknown command %q", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+	setUsageErrors(app.Commands, onUsageError)
+	return app
+}
+
+// setUsageErrors makes flag mistakes in every command usage errors.
+func setUsageErrors(cmds []*cli.Command, h cli.OnUsageErrorFunc) {
+	for _, c := range cmds {
+		c.OnUsageError = h
+		setUsageErrors(c.Subcommands, h)
+	}
+}
+
+// openStore opens the configured database, creating it on first use.
+func (e *env) openStore(ctx context.Context) (*campaign.Store, error) {
+	return campaign.Open(ctx, e.cfg.Database, campaign.Options{Now: e.now, Rand: e.random})
+}
+
+// tokenKey loads the token key, creating it beside the database when the
+// database has never had one.
+func (e *env) tokenKey(ctx context.Context, store *campaign.Store) (*campaign.TokenKey, error) {
+	known, err := store.TokenKeyKnown(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, err := campaign.LoadTokenKey(e.cfg.TokenKeyPath(), !known, e.random)
+	if err != nil {
+		return nil, fmt.Errorf("%w (the survey links of this database were made with that key)", err)
+	}
+	if err := store.CheckTokenKey(ctx, key); err != nil {
+		return nil, fmt.Errorf("%s: %w: links made with another key would no longer work; restore the original key file", e.cfg.TokenKeyPath(), err)
+	}
+	return key, nil
+}
+
+// findCampaign resolves a CAMPAIGN argument or --campaign value.
+func findCampaign(ctx context.Context, store *campaign.Store, ref string) (*campaign.Campaign, error) {
+	if ref == "" {
+		return nil, usagef("name the campaign with --campaign (its slug or id; 'lvm-mail campaign list' shows them)")
+	}
+	c, err := store.FindCampaign(ctx, ref)
+	if errors.Is(err, campaign.ErrCampaignNotFound) {
+		return nil, fmt.Errorf("no campaign %q: 'lvm-mail campaign list' shows the campaigns", ref)
+	}
+	return c, err
+}
