@@ -204,3 +204,33 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestFindRecipients(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	c := createCampaign(t, s, "Pulse", campaign.Condition{Column: "location", Value: "york"})
+	rs, err := s.FindRecipients(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 3 {
+		t.Fatalf("got %d recipients, want the 3 in York", len(rs))
+	}
+	tokens := map[string]bool{}
+	for _, r := range rs {
+		if r.State != campaign.StatePending || r.Responded || r.Groups["location"] != "York" {
+			t.Errorf("new recipient %+v", r)
+		}
+		tokens[r.Token(testKey(t))] = true
+	}
+	if len(tokens) != 3 {
+		t.Errorf("got %d distinct tokens for 3 recipients", len(tokens))
+	}
+	r, err := s.FindRecipientByEmail(ctx, c.ID, " BOB@example.com")
+	if err != nil || r.Name != "Bob Baker" {
+		t.Errorf("FindRecipientByEmail = %+v, %v", r, err)
+	}
+	if _, err := s.FindRecipientByEmail(ctx, c.ID, "ann@example.com"); !errors.Is(err, campaign.ErrRecipientNotFound) {
+		t.Errorf("a person not invited: got %v, want ErrRecipientNotFound", err)
+	}
+}

@@ -8,14 +8,15 @@ import (
 
 // Sentinel errors returned by the store. Callers test for them with errors.Is.
 var (
-	ErrCampaignNotFound = errors.New("campaign: no such campaign")
-	ErrCampaignExists   = errors.New("campaign: a campaign with this name already exists")
-	ErrCampaignClosed   = errors.New("campaign: campaign is closed")
-	ErrNoRecipients     = errors.New("campaign: no active staff match")
-	ErrTokenUnknown     = errors.New("campaign: unknown token")
-	ErrTokenUsed        = errors.New("campaign: response already recorded")
-	ErrTokenKeyMismatch = errors.New("campaign: token key does not belong to this database")
-	ErrUnknownColumn    = errors.New("campaign: unknown roster column")
+	ErrCampaignNotFound  = errors.New("campaign: no such campaign")
+	ErrCampaignExists    = errors.New("campaign: a campaign with this name already exists")
+	ErrCampaignClosed    = errors.New("campaign: campaign is closed")
+	ErrNoRecipients      = errors.New("campaign: no active staff match")
+	ErrRecipientNotFound = errors.New("campaign: no such recipient")
+	ErrTokenUnknown      = errors.New("campaign: unknown token")
+	ErrTokenUsed         = errors.New("campaign: response already recorded")
+	ErrTokenKeyMismatch  = errors.New("campaign: token key does not belong to this database")
+	ErrUnknownColumn     = errors.New("campaign: unknown roster column")
 )
 
 // A Problem is one thing wrong with a piece of input: a roster row, an

@@ -3,7 +3,10 @@ package campaign
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // A DeliveryState is where a recipient's invitation stands.
@@ -106,4 +109,84 @@ func (s *Store) CampaignStatus(ctx context.Context, c *Campaign) (Status, error)
 		st.Failures = append(st.Failures, f)
 	}
 	return st, rows.Err()
+}
+
+// A Recipient is one person invited to one campaign. It knows whether the
+// person has responded, never what they answered.
+type Recipient struct {
+	ID            int64
+	CampaignID    int64
+	StaffID       int64
+	Email         string            // the person's current address on the roster
+	Name          string            // the person's current name on the roster
+	Groups        map[string]string // breakdown columns when the campaign was created
+	TokenSalt     []byte            // with the TokenKey, gives the survey token
+	State         DeliveryState
+	Attempts      int
+	LastReply     string // the SMTP server's last reply
+	SentAt        time.Time
+	LastMessageAt time.Time
+	RemindersSent int
+	Responded     bool
+}
+
+// Token returns the recipient's survey token under key.
+func (r *Recipient) Token(key *TokenKey) string { return key.Token(r.TokenSalt) }
+
+const recipientColumns = `r.id, r.campaign_id, r.staff_id, s.email, s.name, r.groups, r.token_salt, r.state,
+	r.attempts, r.last_reply, r.sent_at, r.last_message_at, r.reminders_sent, r.responded`
+
+func scanRecipient(row interface{ Scan(...any) error }) (*Recipient, error) {
+	var r Recipient
+	var groups string
+	var sent, last sql.NullString
+	err := row.Scan(&r.ID, &r.CampaignID, &r.StaffID, &r.Email, &r.Name, &groups, &r.TokenSalt, &r.State,
+		&r.Attempts, &r.LastReply, &sent, &last, &r.RemindersSent, &r.Responded)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(groups), &r.Groups); err != nil {
+		return nil, fmt.Errorf("groups of recipient %d: %w", r.ID, err)
+	}
+	if r.SentAt, err = parseTime(sent); err != nil {
+		return nil, err
+	}
+	if r.LastMessageAt, err = parseTime(last); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// FindRecipients returns every recipient of the campaign in the order they
+// were added.
+func (s *Store) FindRecipients(ctx context.Context, campaignID int64) ([]Recipient, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recipientColumns+`
+		FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE r.campaign_id = ? ORDER BY r.id`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("find recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []Recipient
+	for rows.Next() {
+		r, err := scanRecipient(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find recipients: %w", err)
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+// FindRecipientByEmail returns the campaign's recipient with the given
+// address (compared case-insensitively), or ErrRecipientNotFound.
+func (s *Store) FindRecipientByEmail(ctx context.Context, campaignID int64, email string) (*Recipient, error) {
+	r, err := scanRecipient(s.db.QueryRowContext(ctx, `SELECT `+recipientColumns+`
+		FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE r.campaign_id = ? AND s.email = ?`, campaignID, NormalizeEmail(email)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", ErrRecipientNotFound, NormalizeEmail(email))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find recipient: %w", err)
+	}
+	return r, nil
 }
