@@ -1,0 +1,146 @@
+package campaign
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+)
+
+// ValidateAnswers checks a submission against the instrument: every answer
+// must be for one of its items and on the scale, the comment no longer than
+// MaxCommentLength characters, and at least one statement answered. Items
+// may be left unanswered. It returns an *InputError whose problems name the
+// item id (or "comment") as the field.
+func ValidateAnswers(in *Instrument, answers map[string]int, comment string) error {
+	problems := &InputError{Source: "response"}
+	known := make(map[string]bool, len(in.Items))
+	for _, it := range in.Items {
+		known[it.ID] = true
+		if v, ok := answers[it.ID]; ok && (v < ScaleMin || v > ScaleMax) {
+			problems.Add(0, it.ID, "choose one of the %d answers", ScaleMax)
+		}
+	}
+	for id := range answers {
+		if !known[id] {
+			problems.Add(0, id, "not a question of this survey")
+		}
+	}
+	if n := utf8.RuneCountInString(comment); n > MaxCommentLength {
+		problems.Add(0, "comment", "%d characters is too long: please keep it under %d", n, MaxCommentLength)
+	}
+	if !utf8.ValidString(comment) {
+		problems.Add(0, "comment", "contains text that is not valid UTF-8")
+	}
+	if len(answers) == 0 && len(problems.Problems) == 0 {
+		problems.Add(0, "", "please answer at least one statement")
+	}
+	return problems.Err()
+}
+
+// FindRecipientByToken returns the recipient a survey token belongs to and
+// their campaign, or ErrTokenUnknown.
+func (s *Store) FindRecipientByToken(ctx context.Context, token string) (*Recipient, *Campaign, error) {
+	r, err := scanRecipient(s.db.QueryRowContext(ctx, `SELECT `+recipientColumns+`
+		FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE r.token_hash = ?`, HashToken(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, ErrTokenUnknown
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find recipient by token: %w", err)
+	}
+	c, err := s.FindCampaignByID(ctx, r.CampaignID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, c, nil
+}
+
+// RecordResponse records the answers given with a survey token, in one
+// transaction: the recipient's responded flag flips from false to true and
+// an anonymous Response is stored, with no link to the recipient, the date
+// only, and the recipient's groups pooled where a group invited fewer than
+// the campaign's MinGroupSize people.
+//
+// It returns ErrTokenUnknown for a token no recipient has, ErrCampaignClosed
+// once the campaign has closed, ErrTokenUsed when the token's response is
+// already recorded (so of two simultaneous submissions exactly one wins),
+// and an *InputError from ValidateAnswers for invalid answers. On error
+// nothing is stored.
+func (s *Store) RecordResponse(ctx context.Context, token string, answers map[string]int, comment string) error {
+	return s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		return recordResponse(ctx, tx, s.rand, now, HashToken(token), answers, comment)
+	})
+}
+
+func recordResponse(ctx context.Context, tx *sql.Tx, random io.Reader, now time.Time, tokenHash []byte, answers map[string]int, comment string) error {
+	var recipientID int64
+	var responded bool
+	var groupsJSON string
+	c, err := scanCampaign(scanFunc(func(dest ...any) error {
+		return tx.QueryRowContext(ctx, `SELECT `+prefixed("c.", campaignColumns)+`, r.id, r.responded, r.groups
+			FROM recipients r JOIN campaigns c ON c.id = r.campaign_id WHERE r.token_hash = ?`, tokenHash).
+			Scan(append(dest, &recipientID, &responded, &groupsJSON)...)
+	}))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrTokenUnknown
+	}
+	if err != nil {
+		return fmt.Errorf("record response: %w", err)
+	}
+	if c.Closed(now) {
+		return ErrCampaignClosed
+	}
+	if responded {
+		return ErrTokenUsed
+	}
+	if err := ValidateAnswers(&c.Instrument, answers, comment); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE recipients SET responded = 1 WHERE id = ? AND responded = 0`, recipientID)
+	if err != nil {
+		return fmt.Errorf("record response: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return ErrTokenUsed
+	}
+
+	var groups map[string]string
+	if err := json.Unmarshal([]byte(groupsJSON), &groups); err != nil {
+		return fmt.Errorf("record response: groups: %w", err)
+	}
+	for col, v := range groups {
+		var invited int
+		err := tx.QueryRowContext(ctx, `SELECT invited FROM campaign_groups WHERE campaign_id = ? AND column = ? AND value = ?`,
+			c.ID, col, v).Scan(&invited)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("record response: %w", err)
+		}
+		if invited < c.MinGroupSize {
+			groups[col] = PooledGroup
+		}
+	}
+	pooled, err := json.Marshal(groups)
+	if err != nil {
+		return fmt.Errorf("record response: %w", err)
+	}
+	given, err := json.Marshal(answers)
+	if err != nil {
+		return fmt.Errorf("record response: %w", err)
+	}
+	id := make([]byte, 16)
+	if _, err := io.ReadFull(random, id); err != nil {
+		return fmt.Errorf("record response: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO responses (id, campaign_id, submitted_on, groups, answers, comment)
+		VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(id), c.ID, now.Format(time.DateOnly), string(pooled), string(given), comment)
+	if err != nil {
+		return fmt.Errorf("record response: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,247 @@
+package campaign_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+)
+
+// tokens returns the survey token of every recipient, by email.
+func tokens(t *testing.T, s *campaign.Store, c *campaign.Campaign) map[string]string {
+	t.Helper()
+	rs, err := s.FindRecipients(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, r := range rs {
+		out[r.Email] = r.Token(testKey(t))
+	}
+	return out
+}
+
+func TestRecordResponse(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	c := createCampaign(t, s, "Pulse") // min group size 3: Sales 3, Support 2, Finance 1; Leeds 3, York 3
+	tok := tokens(t, s, c)
+
+	answers := map[string]int{"focus-l": 4, "focus-m": 2, "trust-l": 5}
+	if err := s.RecordResponse(ctx, tok["dan@example.com"], answers, "=HYPERLINK(\"x\")"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordResponse(ctx, tok["dan@example.com"], answers, ""); !errors.Is(err, campaign.ErrTokenUsed) {
+		t.Errorf("second response: got %v, want ErrTokenUsed", err)
+	}
+	if err := s.RecordResponse(ctx, "not-a-token", answers, ""); !errors.Is(err, campaign.ErrTokenUnknown) {
+		t.Errorf("unknown token: got %v, want ErrTokenUnknown", err)
+	}
+	if err := s.RecordResponse(ctx, tok["ann@example.com"], map[string]int{"focus-l": 6}, ""); !isInput(err, "focus-l") {
+		t.Errorf("answer off the scale: got %v, want an *InputError naming focus-l", err)
+	}
+
+	var got []campaign.Response
+	err := s.ScanResponses(ctx, c.ID, func(r *campaign.Response) error {
+		got = append(got, *r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("got %d responses, want 1", len(got))
+	}
+	r := got[0]
+	if r.Groups["department"] != campaign.PooledGroup || r.Groups["location"] != "Leeds" {
+		t.Errorf("groups %v: Support invited 2 < 3 and must be pooled; Leeds invited 3 and must be kept", r.Groups)
+	}
+	if r.Answers["focus-l"] != 4 || len(r.Answers) != 3 || r.Comment != "=HYPERLINK(\"x\")" {
+		t.Errorf("got %+v", r)
+	}
+	if r.SubmittedOn != "2026-11-02" || len(r.ID) != 32 {
+		t.Errorf("got date %q id %q; want the date only and a 128-bit random id", r.SubmittedOn, r.ID)
+	}
+	st, err := s.CampaignStatus(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Responded != 1 {
+		t.Errorf("got %d responded, want 1", st.Responded)
+	}
+
+	if err := s.CloseCampaign(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordResponse(ctx, tok["ann@example.com"], answers, ""); !errors.Is(err, campaign.ErrCampaignClosed) {
+		t.Errorf("after close: got %v, want ErrCampaignClosed", err)
+	}
+}
+
+func isInput(err error, field string) bool {
+	var ie *campaign.InputError
+	return errors.As(err, &ie) && len(ie.Problems) > 0 && ie.Problems[0].Field == field
+}
+
+func TestValidateAnswers(t *testing.T) {
+	in := smallInstrument()
+	tests := []struct {
+		name    string
+		answers map[string]int
+		comment string
+		field   string // "" for valid
+	}{
+		{"OK", map[string]int{"focus-l": 1, "trust-m": 5}, "fine", ""},
+		{"OnlySome", map[string]int{"trust-m": 3}, "", ""},
+		{"Low", map[string]int{"focus-l": 0}, "", "focus-l"},
+		{"High", map[string]int{"focus-m": 6}, "", "focus-m"},
+		{"UnknownItem", map[string]int{"nope": 3}, "", "nope"},
+		{"Empty", map[string]int{}, "", ""},
+		{"LongComment", map[string]int{"focus-l": 3}, strings.Repeat("é", campaign.MaxCommentLength+1), "comment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := campaign.ValidateAnswers(&in, tt.answers, tt.comment)
+			switch {
+			case tt.name == "Empty":
+				if err == nil {
+					t.Error("an empty submission must be refused")
+				}
+			case tt.field == "":
+				if err != nil {
+					t.Errorf("got %v, want valid", err)
+				}
+			case !isInput(err, tt.field):
+				t.Errorf("got %v, want a problem with %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestRecordResponseOnceUnderRace(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	c := createCampaign(t, s, "Pulse")
+	tok := tokens(t, s, c)["ann@example.com"]
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.RecordResponse(ctx, tok, map[string]int{"focus-l": 3}, "")
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var ok, used int
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, campaign.ErrTokenUsed):
+			used++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 || used != 19 {
+		t.Errorf("got %d recorded and %d refused, want 1 and 19", ok, used)
+	}
+	n := 0
+	s.ScanResponses(ctx, c.ID, func(*campaign.Response) error { n++; return nil })
+	if n != 1 {
+		t.Errorf("got %d responses stored, want 1", n)
+	}
+}
+
+// TestResponsesAreAnonymous inspects the schema and the rows: no column of
+// responses can join them to a recipient, and no token is stored in clear.
+func TestResponsesAreAnonymous(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openStoreAt(t, dir+"/a.db")
+	c := createCampaign(t, s, "Pulse")
+	toks := tokens(t, s, c)
+	for _, tok := range toks {
+		if err := s.RecordResponse(ctx, tok, map[string]int{"focus-l": 3}, "ok"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	db, err := sql.Open("sqlite3", "file:"+dir+"/a.db?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, table := range []string{"responses"} {
+		rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var col string
+			rows.Scan(&col)
+			for _, bad := range []string{"recipient", "staff", "email", "token", "hash", "created", "_at", "time"} {
+				if strings.Contains(col, bad) {
+					t.Errorf("responses.%s could link a response to a person or a moment", col)
+				}
+			}
+		}
+		rows.Close()
+	}
+	var withoutRowid int
+	db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'responses' AND sql LIKE '%WITHOUT ROWID%'`).Scan(&withoutRowid)
+	if withoutRowid != 1 {
+		t.Error("responses must be WITHOUT ROWID so that no rowid records the order of insertion")
+	}
+
+	// No token appears anywhere in the database file's tables.
+	tables, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		tables.Scan(&n)
+		names = append(names, n)
+	}
+	tables.Close()
+	for _, table := range names {
+		rows, err := db.Query(`SELECT * FROM ` + table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			for i, v := range vals {
+				var text string
+				switch v := v.(type) {
+				case string:
+					text = v
+				case []byte:
+					text = string(v)
+				}
+				for _, tok := range toks {
+					if strings.Contains(text, tok) {
+						t.Errorf("%s.%s holds a token in clear", table, cols[i])
+					}
+				}
+			}
+		}
+		rows.Close()
+	}
+}
