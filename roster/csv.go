@@ -57,30 +57,35 @@ func ReadCSV(r io.Reader, source string) ([]campaign.StaffMember, error) {
 }
 
 // separator returns whichever of comma, semicolon and tab occurs most often
-// in the first non-empty line of data outside double quotes; comma when none
-// does or on a tie. The line ends at the first line break outside quotes.
+// outside double quotes in the header line of data; comma when none does or
+// on a tie. The header is the first line with something other than white
+// space and separators in it, as build skips blank rows; it ends at the
+// first line break outside quotes.
 func separator(data []byte) rune {
 	var commas, semicolons, tabs int
-	inQuotes, started := false, false
+	inQuotes, content := false, false
 scan:
 	for _, c := range data {
 		switch {
 		case c == '"':
 			inQuotes = !inQuotes // a doubled quote toggles twice
+			content = true
 		case inQuotes:
-		case c == '\n' || c == '\r':
-			if started {
+		case c == '\n':
+			if content {
 				break scan
 			}
-			continue
+			commas, semicolons, tabs = 0, 0, 0
 		case c == ',':
 			commas++
 		case c == ';':
 			semicolons++
 		case c == '\t':
 			tabs++
+		case c == ' ' || c == '\r':
+		default:
+			content = true
 		}
-		started = true
 	}
 	switch {
 	case semicolons > commas && semicolons >= tabs:

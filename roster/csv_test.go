@@ -76,6 +76,12 @@ func TestReadCSV(t *testing.T) {
 			want:  []campaign.StaffMember{person("a@example.com", "Lee, Ann (Dr)", "Sales")},
 		},
 		{
+			// The separator comes from the header, not the blank lines above it.
+			name:  "BlankLinesBeforeHeader",
+			input: " \r\n\r\n;;;\r\n\t\r\nemail;name;department;team\r\na@example.com;Ann;Sales;Red, Blue\r\n",
+			want:  []campaign.StaffMember{person("a@example.com", "Ann", "Sales", "team", "Red, Blue")},
+		},
+		{
 			name: "EmptyRowsSkipped",
 			input: "\r\n\r\nemail;name;department;\r\n;;;\r\na@example.com;Ann;Sales;\r\n \r\n;;;\r\n" +
 				"b@example.com;Bob;Sales;\r\n\r\n\r\n",
