@@ -2,6 +2,7 @@ package roster_test
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -13,8 +14,9 @@ import (
 )
 
 // FuzzReadCSV checks that ReadCSV never panics, that what it accepts is a
-// valid roster that survives being written out and read again, and that what
-// it refuses comes with at least one problem on a line that exists.
+// valid roster that reads the same with blank lines above it and when written
+// out and read again, and that what it refuses comes with at least one
+// problem on a line that exists.
 func FuzzReadCSV(f *testing.F) {
 	for _, seed := range []string{
 		"\uFEFFEmployee ID;E-Mail;Name;Department;Location;Team\r\n" +
@@ -48,14 +50,22 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		checkRoster(t, staff)
 
-		// What was accepted reads the same when written out with every
-		// field quoted.
-		again, err := roster.ReadCSV(strings.NewReader(writeCSV(staff)), "again.csv")
-		if err != nil {
-			t.Fatalf("reading the roster written out again: got error %v, want none", err)
+		// What was accepted reads the same with blank lines above the
+		// header, and when written out again with any separator.
+		inputs := map[string]string{
+			"blank lines first": "\r\n \n\t\r\n" + strings.TrimPrefix(string(data), "\uFEFF"),
 		}
-		if !reflect.DeepEqual(again, staff) {
-			t.Fatalf("reading the roster written out again: got\n%+v\nwant\n%+v", again, staff)
+		for _, sep := range []string{",", ";", "\t"} {
+			inputs[fmt.Sprintf("written with %q", sep)] = writeCSV(staff, sep)
+		}
+		for name, input := range inputs {
+			again, err := roster.ReadCSV(strings.NewReader(input), "again.csv")
+			if err != nil {
+				t.Fatalf("%s: got error %v, want none", name, err)
+			}
+			if !reflect.DeepEqual(again, staff) {
+				t.Fatalf("%s: got\n%+v\nwant\n%+v", name, again, staff)
+			}
 		}
 	})
 }
@@ -127,14 +137,15 @@ func checkRoster(t *testing.T, staff []campaign.StaffMember) {
 	}
 }
 
-// writeCSV writes staff as a comma-separated roster with every field quoted.
-func writeCSV(staff []campaign.StaffMember) string {
+// writeCSV writes staff as a roster separated by sep, with every field
+// quoted.
+func writeCSV(staff []campaign.StaffMember, sep string) string {
 	attrs := slices.Sorted(maps.Keys(staff[0].Attributes))
 	var b strings.Builder
 	writeRecord := func(fields ...string) {
 		for i, f := range fields {
 			if i > 0 {
-				b.WriteByte(',')
+				b.WriteString(sep)
 			}
 			b.WriteString(`"` + strings.ReplaceAll(f, `"`, `""`) + `"`)
 		}
