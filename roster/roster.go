@@ -30,18 +30,20 @@
 // Every cell is trimmed. Emails are folded to lower case
 // (campaign.NormalizeEmail) and must be valid and unique; a repeated email
 // is reported on the later line with the line it first appeared on. Name and
-// department must not be empty. Rows whose cells are all empty are skipped.
-// A roster with a header and nobody below it is an error.
+// department must not be empty. Rows whose cells are all empty are skipped;
+// the header is the first row that is not. A roster with a header and nobody
+// below it is an error.
 //
 // # CSV
 //
 // CSV files must be UTF-8; a leading byte order mark is dropped, and lines
 // may end in CRLF or LF. The separator is whichever of comma, semicolon and
 // tab splits the header line into the most fields, separators inside double
-// quotes not counting (comma on a tie). Fields follow RFC 4180: a field
-// holding the separator, a double quote or a line break must be quoted, with
-// quotes inside it doubled. Every row must have as many fields as the
-// header.
+// quotes not counting (on a tie comma wins, then semicolon). Fields follow
+// RFC 4180: a field holding the separator, a double quote or a line break
+// must be quoted, with quotes inside it doubled; with a comma or semicolon
+// separator, spaces before the opening quote are allowed. Every row that is
+// not blank must have as many fields as the header.
 package roster
 
 import (
