@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
@@ -43,8 +44,8 @@ func ReadCSV(r io.Reader, source string) ([]campaign.StaffMember, error) {
 			break
 		}
 		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-			problems.Add(pe.StartLine, "", "%v at line %d, column %d; put a value holding a double quote, %q or a line break in double quotes, and double each quote inside it; nothing after this was read",
-				pe.Err, pe.Line, pe.Column, string(sep))
+			problems.Add(pe.StartLine, "", "%v at line %d, column %d; put a value holding a double quote, %s or a line break in double quotes, and double each quote inside it; nothing after this was read",
+				pe.Err, pe.Line, pe.Column, separatorName(sep))
 			break
 		}
 		if err != nil {
@@ -94,6 +95,14 @@ scan:
 		return '\t'
 	}
 	return ','
+}
+
+// separatorName names sep for a message: a tab, or the character quoted.
+func separatorName(sep rune) string {
+	if sep == '\t' {
+		return "a tab"
+	}
+	return strconv.Quote(string(sep))
 }
 
 // firstInvalidLine returns the 1-based line of the first byte of data that

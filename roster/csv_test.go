@@ -144,6 +144,11 @@ func TestReadCSVProblems(t *testing.T) {
 			},
 		},
 		{
+			name:  "WrongFieldCountTab",
+			input: "email\tname\tdepartment\na@example.com\tAnn\tSales\t\n",
+			want:  []string{"line 2: 4 fields, but the header has 3 (a value with a tab in it must be in double quotes)"},
+		},
+		{
 			name:  "MissingNameAndDepartment",
 			input: "email,name,department\na@example.com, , \n",
 			want:  []string{"line 2: name: missing", "line 2: department: missing"},

@@ -63,13 +63,8 @@ import (
 // the source. Any other extension gives a *campaign.InputError naming it; a
 // file that cannot be opened gives the *fs.PathError from os.Open, wrapped.
 func Read(path string) ([]campaign.StaffMember, error) {
-	var read func(f *os.File) ([]campaign.StaffMember, error)
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".csv":
-		read = func(f *os.File) ([]campaign.StaffMember, error) { return ReadCSV(f, path) }
-	case ".xlsx":
-		read = func(f *os.File) ([]campaign.StaffMember, error) { return ReadXLSX(f, path) }
-	default:
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".csv" && ext != ".xlsx" {
 		msg := "the file has no extension"
 		if ext != "" {
 			msg = "unsupported file type " + strconv.Quote(filepath.Ext(path))
@@ -83,7 +78,10 @@ func Read(path string) ([]campaign.StaffMember, error) {
 		return nil, fmt.Errorf("read roster: %w", err)
 	}
 	defer f.Close() // read-only: closing cannot lose data
-	return read(f)
+	if ext == ".xlsx" {
+		return ReadXLSX(f, path)
+	}
+	return ReadCSV(f, path)
 }
 
 // A row is one record of the roster, before its cells are interpreted.
@@ -247,8 +245,8 @@ func build(rows []row, strictWidth bool, sep rune, problems *campaign.InputError
 	seen := map[string]int{} // email to the line it is on
 	for _, r := range rows[1:] {
 		if strictWidth && len(r.cells) != l.width {
-			problems.Add(r.line, "", "%d fields, but the header has %d (a value with %q in it must be in double quotes)",
-				len(r.cells), l.width, string(sep))
+			problems.Add(r.line, "", "%d fields, but the header has %d (a value with %s in it must be in double quotes)",
+				len(r.cells), l.width, separatorName(sep))
 			continue
 		}
 		for i, c := range r.cells {
