@@ -89,6 +89,7 @@ func (e *env) app() *cli.App {
 			return nil
 		},
 		Commands: []*cli.Command{
+			e.staffCommand(),
 			e.campaignCommand(),
 			e.statusCommand(),
 		},

@@ -79,7 +79,7 @@ func (c *shell) status(camp string) map[string]any {
 func TestHelpForEveryCommand(t *testing.T) {
 	c := newShell(t)
 	for _, args := range [][]string{
-		{"--help"},
+		{"--help"}, {"staff", "--help"}, {"staff", "import", "--help"}, {"staff", "list", "--help"},
 		{"campaign", "--help"}, {"campaign", "create", "--help"}, {"campaign", "list", "--help"},
 		{"campaign", "close", "--help"}, {"status", "--help"},
 	} {
@@ -101,6 +101,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"campaign", "create", "--name", "X", "--closes", "next week"},
 		{"campaign", "create", "--name", "X", "--where", "department"},
 		{"campaign", "close"},
+		{"staff", "import"},
 	} {
 		errOut := c.fails(2, args...)
 		if !strings.HasPrefix(errOut, "lvm-mail: ") {

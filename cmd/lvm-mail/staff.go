@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/roster"
+)
+
+func (e *env) staffCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "staff",
+		Usage: "import and list the staff roster",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "import",
+				Usage:     "import a roster (.csv or .xlsx) and update people already known",
+				ArgsUsage: "FILE",
+				Description: "The roster needs the columns email, name (or first_name and last_name) and\n" +
+					"department; every other column (location, team, ...) is kept for --where and for\n" +
+					"report breakdowns. The import is all or nothing: every problem is listed with\n" +
+					"its line number and nothing changes until the file is clean.",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "deactivate-missing", Usage: "mark people missing from this (full) roster inactive"},
+				},
+				Action: e.importStaff,
+			},
+			{
+				Name:      "list",
+				Usage:     "list the staff, one person a line",
+				ArgsUsage: " ",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "all", Usage: "include inactive people"},
+				},
+				Action: e.listStaff,
+			},
+		},
+	}
+}
+
+func (e *env) importStaff(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("staff import takes one FILE (.csv or .xlsx)")
+	}
+	people, err := roster.Read(c.Args().First())
+	if err != nil {
+		return err
+	}
+	store, err := e.openStore(c.Context)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sum, err := store.ImportStaff(c.Context, people, campaign.ImportOptions{DeactivateMissing: c.Bool("deactivate-missing")})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Imported %s: %d added, %d updated, %d unchanged, %d deactivated.\n",
+		c.Args().First(), sum.Added, sum.Updated, sum.Unchanged, sum.Deactivated)
+	return nil
+}
+
+func (e *env) listStaff(c *cli.Context) error {
+	store, err := e.openStore(c.Context)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	people, err := store.FindStaff(c.Context, campaign.StaffFilter{ActiveOnly: !c.Bool("all")})
+	if err != nil {
+		return err
+	}
+	if len(people) == 0 {
+		fmt.Fprintln(e.stdout, "No staff yet. Import a roster with: lvm-mail staff import FILE")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNAME\tDEPARTMENT\tOTHER\tACTIVE")
+	for _, m := range people {
+		var other []string
+		for _, k := range slices.Sorted(maps.Keys(m.Attributes)) {
+			other = append(other, k+"="+m.Attributes[k])
+		}
+		active := "yes"
+		if !m.Active {
+			active = "no"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Email, m.Name, m.Department, strings.Join(other, " "), active)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// hrExport is a roster as HR systems really produce them: a UTF-8 BOM,
+// CRLF, ';' separators, quoted names with commas, non-ASCII names, emails in
+// upper case with spaces, extra columns and a trailing empty line.
+const hrExport = "\ufeffName;E-Mail;Department;Location;Team\r\n" +
+	"\"Smith, Jane\";  JANE.SMITH@Example.com ;Sales;Leeds;North\r\n" +
+	"Zoë Ångström;zoe@example.com;Sales;York;South\r\n" +
+	"José Núñez;jose@example.com;Support;Leeds;North\r\n" +
+	"李雷;li.lei@example.com;Sales;Leeds;North\r\n" +
+	"\"O'Brien, Pat\";pat@example.com;Finance;Hull;East\r\n" +
+	"\r\n"
+
+func TestStaffImport(t *testing.T) {
+	c := newShell(t)
+	file := c.write("staff.csv", hrExport)
+	out := c.ok("staff", "import", file)
+	if !strings.Contains(out, "5 added, 0 updated, 0 unchanged, 0 deactivated") {
+		t.Errorf("first import said %q", out)
+	}
+	out = c.ok("staff", "import", file)
+	if !strings.Contains(out, "0 added, 0 updated, 5 unchanged, 0 deactivated") {
+		t.Errorf("re-import said %q", out)
+	}
+	list := c.ok("staff", "list")
+	for _, want := range []string{"jane.smith@example.com", "Smith, Jane", "Zoë Ångström", "李雷", "location=Leeds team=North"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("staff list lacks %q:\n%s", want, list)
+		}
+	}
+
+	smaller := c.write("smaller.csv", strings.Join(strings.Split(hrExport, "\r\n")[:4], "\r\n"))
+	out = c.ok("staff", "import", "--deactivate-missing", smaller)
+	if !strings.Contains(out, "0 added, 0 updated, 3 unchanged, 2 deactivated") {
+		t.Errorf("import --deactivate-missing said %q", out)
+	}
+	if list := c.ok("staff", "list"); strings.Contains(list, "pat@example.com") {
+		t.Errorf("an inactive person is listed:\n%s", list)
+	}
+	if list := c.ok("staff", "list", "--all"); !strings.Contains(list, "pat@example.com") {
+		t.Errorf("staff list --all misses an inactive person:\n%s", list)
+	}
+}
+
+func TestStaffImportRefusedChangesNothing(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", hrExport))
+	before := c.ok("staff", "list", "--all")
+	bad := c.write("bad.csv", "email,name,department\n"+
+		"ok@example.com,Ok,Sales\n"+
+		"not-an-address,Bad,Sales\n"+
+		",Missing,Sales\n"+
+		"ZOE@example.com,Zoë again,Sales\n"+
+		"zoe@example.com,Zoë,Sales\n")
+	errOut := c.fails(1, "staff", "import", bad)
+	for _, want := range []string{"line 3", "line 4", "line 6", "line 5", "not-an-address"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("error lacks %q:\n%s", want, errOut)
+		}
+	}
+	if after := c.ok("staff", "list", "--all"); after != before {
+		t.Errorf("a refused import changed the staff:\nbefore\n%s\nafter\n%s", before, after)
+	}
+}
+
+func TestCampaignWhereDepartment(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", hrExport))
+	c.ok("campaign", "create", "--name", "Sales pulse", "--where", "department=Sales")
+	st := c.status("sales-pulse")
+	if st["invited"] != 3.0 {
+		t.Errorf("got %v invited, want the 3 Sales staff", st["invited"])
+	}
+	c.ok("campaign", "create", "--name", "Leeds north", "--where", "location=leeds", "--where", "team=North")
+	if st := c.status("leeds-north"); st["invited"] != 3.0 {
+		t.Errorf("got %v invited, want the 3 in Leeds and team North", st["invited"])
+	}
+	errOut := c.fails(1, "campaign", "create", "--name", "Floor", "--where", "floor=2")
+	if !strings.Contains(errOut, `unknown roster column "floor"`) || !strings.Contains(errOut, "location") {
+		t.Errorf("got %q, want the unknown column and the known ones", errOut)
+	}
+}

@@ -1,0 +1,166 @@
+package demo
+
+import (
+	"bytes"
+	"encoding/base64"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+)
+
+// comments are what simulated staff sometimes write, by department story.
+var comments = map[string][]string{
+	"manager-run":       {"Shifts are well planned, but nobody asks us how things could work better.", "We get told what to do, rarely why."},
+	"leader-led":        {"Great team spirit, though deadlines slip more than they should.", "I get a lot of freedom; sometimes I'd like clearer priorities."},
+	"leads and manages": {"Clear plans and a manager who listens. More of this please.", "Busy, but I know what is expected and I feel supported."},
+	"neither":           {"Nobody really seems to be in charge of anything.", "=HYPERLINK(\"http://example.com\",\"click\") we just get on with it."},
+}
+
+// Answer returns how a member of dept answers the instrument: around the
+// department's means, with a personal tilt shared by the items of a pole
+// (so the composites are reliable) and some noise per item. About one
+// person in six leaves a comment.
+func Answer(in *campaign.Instrument, dept Department, r *rand.Rand) (answers map[string]int, comment string) {
+	tilt := map[campaign.Pole]float64{
+		campaign.Leadership: dept.Leadership + 0.6*r.NormFloat64(),
+		campaign.Management: dept.Management + 0.6*r.NormFloat64(),
+	}
+	answers = make(map[string]int, len(in.Items))
+	for _, it := range in.Items {
+		if r.Float64() < 0.02 {
+			continue // skipped, as real people sometimes do
+		}
+		v := int(math.Round(tilt[it.Pole] + 0.7*r.NormFloat64()))
+		answers[it.ID] = min(campaign.ScaleMax, max(campaign.ScaleMin, v))
+	}
+	if cs := comments[dept.Story]; len(cs) > 0 && r.IntN(6) == 0 {
+		comment = cs[r.IntN(len(cs))]
+	}
+	return answers, comment
+}
+
+// Respond opens a survey link as a browser would and submits the answers:
+// GET shows the form, POST records it and redirects to the thank-you page.
+func Respond(ctx context.Context, client *http.Client, link string, answers map[string]int, comment string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("open survey: %w", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`<form`)) {
+		return fmt.Errorf("open survey: %s", resp.Status)
+	}
+	form := url.Values{}
+	for id, v := range answers {
+		form.Set(id, strconv.Itoa(v))
+	}
+	if comment != "" {
+		form.Set("comment", comment)
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, link, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = client.Do(req)
+	if err != nil {
+		return fmt.Errorf("submit survey: %w", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("submit survey: %s", resp.Status)
+	}
+	return nil
+}
+
+// LinkIn finds the survey link (BASE_URL/s/TOKEN) in a message's text.
+func LinkIn(text, baseURL string) (string, bool) {
+	re := regexp.MustCompile(regexp.QuoteMeta(strings.TrimRight(baseURL, "/")) + `/s/[A-Za-z0-9_-]{22,}`)
+	link := re.FindString(text)
+	return link, link != ""
+}
+
+// TextPart returns the decoded plain-text part of a raw message.
+func TextPart(raw []byte) (string, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "", fmt.Errorf("read message: %w", err)
+	}
+	return textPart(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
+}
+
+func textPart(contentType, encoding string, body io.Reader) (string, error) {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", fmt.Errorf("read message: %w", err)
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return "", fmt.Errorf("read message: no text/plain part")
+			}
+			if err != nil {
+				return "", fmt.Errorf("read message: %w", err)
+			}
+			text, err := textPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p)
+			if err == nil {
+				return text, nil
+			}
+		}
+	}
+	if mediaType != "text/plain" {
+		return "", fmt.Errorf("read message: %s is not text/plain", mediaType)
+	}
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64Reader(body)
+	}
+	b, err := io.ReadAll(body)
+	return string(b), err
+}
+
+func base64Reader(r io.Reader) io.Reader {
+	return base64.NewDecoder(base64.StdEncoding, newlineStripper{r})
+}
+
+// newlineStripper drops the line breaks of a base64 body.
+type newlineStripper struct{ r io.Reader }
+
+func (n newlineStripper) Read(p []byte) (int, error) {
+	for {
+		k, err := n.r.Read(p)
+		j := 0
+		for _, b := range p[:k] {
+			if b != '\r' && b != '\n' {
+				p[j] = b
+				j++
+			}
+		}
+		if j > 0 || err != nil {
+			return j, err
+		}
+	}
+}
