@@ -91,6 +91,7 @@ func (e *env) app() *cli.App {
 		Commands: []*cli.Command{
 			e.campaignCommand(),
 			e.statusCommand(),
+			e.reportCommand(),
 		},
 		Writer:                 e.stdout,
 		ErrWriter:              e.stderr,
