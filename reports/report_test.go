@@ -359,6 +359,17 @@ func TestReportWithTooFewResponses(t *testing.T) {
 	if len(r.Comments.List) != 0 {
 		t.Errorf("got comments %v from 4 responses", r.Comments.List)
 	}
+
+	path := writeWorkbook(t, r)
+	book := openWorkbook(t, path)
+	for _, label := range []string{"Leadership index", "Management index", "Balance"} {
+		if got := raw(t, book, "Summary", cellName(2, findRow(t, book, "Summary", label))); got != "fewer than 5 responses" {
+			t.Errorf("Summary, %s: got %q, want the reason it is withheld", label, got)
+		}
+	}
+	if charts := chartParts(t, path); len(charts) != 0 {
+		t.Errorf("got %d charts of withheld figures, want none", len(charts))
+	}
 }
 
 func TestCompare(t *testing.T) {

@@ -35,6 +35,10 @@ const (
 	colourNote            = "7F7F7F"
 )
 
+// maxScatterGroups is the most groups a quadrant chart shows: beyond it the
+// points and the legend would be unreadable, and the table says it all.
+const maxScatterGroups = 40
+
 // groupColours tell the groups apart in the quadrant chart; blue and orange
 // are left to leadership and management.
 var groupColours = []string{"6A3D9A", "1B9E77", "E7298A", "666666", "A6761D", "66A61E", "B15928", "CAB2D6", "1F78B4", "FB9A99"}
@@ -354,6 +358,7 @@ func (b *book) summary() {
 		return
 	}
 	first, last := 4, 3+len(r.Dimensions)
+	b.do(b.f.InsertPageBreak(s, ref(1, row))) // print the chart on a page of its own
 	b.do(b.f.AddChart(s, ref(1, row), &excelize.Chart{
 		Type:       excelize.Bar,
 		VaryColors: ptr(false),
@@ -541,7 +546,7 @@ func (b *book) groups() {
 					Border: excelize.LineOptions{Type: excelize.LineSolid, Width: 0.75, Fill: fill("FFFFFF")}},
 			})
 		}
-		if len(series) < 3 {
+		if len(series) < 3 || len(series) > maxScatterGroups {
 			continue
 		}
 		b.do(b.f.AddChart(s, ref(2, row), &excelize.Chart{
@@ -580,8 +585,23 @@ func (b *book) items() {
 	for _, d := range r.Dimensions {
 		dimName[d.ID] = d.Name
 	}
+	// Short labels name the dimension and side, numbered where a dimension
+	// has more than one statement of a side.
+	type side struct{ dim, pole string }
+	perSide := map[side]int{}
+	for _, it := range r.Items {
+		perSide[side{it.Dimension, string(it.Pole)}]++
+	}
+	seen := map[side]int{}
 	row := 4
 	for _, it := range r.Items {
+		k := side{it.Dimension, string(it.Pole)}
+		seen[k]++
+		short := dimName[it.Dimension] + " (" + strings.ToLower(poleWord(it.Pole))
+		if perSide[k] > 1 {
+			short += fmt.Sprintf(" %d", seen[k])
+		}
+		short += ")"
 		b.str(s, 1, row, it.Text, b.st.text)
 		b.str(s, 2, row, dimName[it.Dimension], b.st.text)
 		side := b.st.sideL
@@ -589,7 +609,7 @@ func (b *book) items() {
 			side = b.st.sideM
 		}
 		b.str(s, 3, row, poleWord(it.Pole), side)
-		b.str(s, 4, row, dimName[it.Dimension]+" ("+strings.ToLower(poleWord(it.Pole))+")", b.st.text)
+		b.str(s, 4, row, short, b.st.text)
 		b.int(s, 5, row, it.N)
 		b.num(s, 6, row, it.Mean, b.st.num2, b.tooFew())
 		b.num(s, 7, row, it.SD, b.st.num2, "")
@@ -694,7 +714,7 @@ func (b *book) change() {
 	const s = SheetChange
 	c := b.r.Compare
 	b.heading(s, "Change since "+c.Name, "Each figure now, in the earlier campaign, and the change (now minus before). Positive: higher now.")
-	b.widths(s, 36, 10, 10, 10, 10, 10, 10, 10, 10, 10)
+	b.widths(s, 36, 12.5, 10, 10, 12.5, 10, 10, 12.5, 10, 10)
 	b.headers(s, 3, []string{"", "Leadership now", "before", "change", "Management now", "before", "change", "Balance now", "before", "change"},
 		0, b.st.headerL, b.st.headerL, b.st.headerL, b.st.headerM, b.st.headerM, b.st.headerM)
 	b.do(b.f.SetRowHeight(s, 3, 32))
@@ -725,9 +745,11 @@ func (b *book) change() {
 			write(groupLabel(g.Column)+": "+valueLabel(g.Value), g.Leadership, g.Management, g.Balance)
 		}
 	}
-	for _, col := range []int{4, 7, 10} {
-		b.colourRange(s, col, 4, row-1, scale(ColourManagement, colourNeutral, ColourLeadership, -20, 0, 20))
-	}
+	// A rise shows in the pole's own colour, a fall in grey; the balance
+	// runs from management's colour to leadership's, as everywhere else.
+	b.colourRange(s, 4, 4, row-1, scale("A6A6A6", colourNeutral, ColourLeadership, -20, 0, 20))
+	b.colourRange(s, 7, 4, row-1, scale("A6A6A6", colourNeutral, ColourManagement, -20, 0, 20))
+	b.colourRange(s, 10, 4, row-1, scale(ColourManagement, colourNeutral, ColourLeadership, -20, 0, 20))
 	row++
 	for _, n := range c.Notes {
 		b.paragraph(s, row, 10, n, b.st.note, 110)

@@ -196,6 +196,12 @@ func TestWorkbook(t *testing.T) {
 				t.Errorf("row %d: got %q, want %v", row, got, it["text"])
 			}
 			wantCellNum(t, f, "Items", cellName(5, row), it["n"])
+			wantLabel := map[string]string{"p-l1": "People or systems (leadership 1)", "p-l2": "People or systems (leadership 2)", "p-m": "People or systems (management)"}
+			if w, ok := wantLabel[it["id"].(string)]; ok {
+				if got := raw(t, f, "Items", cellName(4, row)); got != w {
+					t.Errorf("row %d: got short label %q, want %q", row, got, w)
+				}
+			}
 			wantCellNum(t, f, "Items", cellName(6, row), it["mean"])
 			wantCellNum(t, f, "Items", cellName(7, row), it["sd"])
 			for v, n := range it["distribution"].([]any) {
