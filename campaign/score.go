@@ -1,0 +1,516 @@
+package campaign
+
+import (
+	"math"
+	"strings"
+)
+
+// Scoring, as the report's Method sheet states it:
+//
+//   - An index maps a mean answer on the 1..5 scale to 0..100:
+//     (mean − 1) / 4 × 100.
+//   - The Leadership score of a dimension is the index of the mean of every
+//     leadership-keyed answer given in that dimension, all answers pooled (an
+//     answer counts once, whoever gave it); Management likewise.
+//   - Balance is Leadership − Management, from −100 to +100.
+//   - Favourability is the share of answers that are 4 or 5.
+//   - The overall indices are the means of the dimension scores.
+//   - The quadrant compares the overall indices with the midpoint, 50.
+//
+// A Tally takes responses one at a time and keeps only sums, so a report on
+// 100,000 responses needs no more memory than one on 100 (comments apart).
+
+// IndexMidpoint is the middle of the 0..100 index scale, against which the
+// quadrant is decided.
+const IndexMidpoint = 50.0
+
+// AlphaThreshold is the Cronbach's alpha below which a set of statements is
+// said not to hang together well enough to be read as one index.
+const AlphaThreshold = 0.7
+
+// Index maps a mean answer on the 1..5 scale to the 0..100 index scale.
+func Index(mean float64) float64 {
+	return (mean - ScaleMin) / (ScaleMax - ScaleMin) * 100
+}
+
+// A Quadrant names how leader-like and how manager-like an organisation is
+// perceived, from its two overall indices.
+type Quadrant string
+
+// The four quadrants.
+const (
+	LeadsAndManages Quadrant = "leads and manages" // both indices ≥ 50
+	LeaderLed       Quadrant = "leader-led"        // leadership ≥ 50 > management
+	ManagerRun      Quadrant = "manager-run"       // management ≥ 50 > leadership
+	Neither         Quadrant = "neither"           // both below 50
+)
+
+// QuadrantOf returns the quadrant of a leadership and a management index:
+// an index of exactly 50 counts as high.
+func QuadrantOf(leadership, management float64) Quadrant {
+	l, m := leadership >= IndexMidpoint, management >= IndexMidpoint
+	switch {
+	case l && m:
+		return LeadsAndManages
+	case l:
+		return LeaderLed
+	case m:
+		return ManagerRun
+	default:
+		return Neither
+	}
+}
+
+// ResponseRate returns responded / invited, and false when no one was
+// invited.
+func ResponseRate(responded, invited int) (float64, bool) {
+	if invited <= 0 {
+		return 0, false
+	}
+	return float64(responded) / float64(invited), true
+}
+
+// A PoleTally sums the answers to the statements of one pole of one
+// dimension.
+type PoleTally struct {
+	Respondents int // responses that answered at least one of the statements
+	Answers     int // answers given
+	Sum         int // of the answers
+	Favourable  int // answers of 4 or 5
+}
+
+// Mean returns the mean answer, on the 1..5 scale; false with no answers.
+func (p PoleTally) Mean() (float64, bool) {
+	if p.Answers == 0 {
+		return 0, false
+	}
+	return float64(p.Sum) / float64(p.Answers), true
+}
+
+// Index returns the mean answer on the 0..100 scale; false with no answers.
+func (p PoleTally) Index() (float64, bool) {
+	m, ok := p.Mean()
+	return Index(m), ok
+}
+
+// Favourability returns the share of answers that are 4 or 5, from 0 to 1;
+// false with no answers.
+func (p PoleTally) Favourability() (float64, bool) {
+	if p.Answers == 0 {
+		return 0, false
+	}
+	return float64(p.Favourable) / float64(p.Answers), true
+}
+
+func (p *PoleTally) add(q PoleTally) {
+	p.Respondents += q.Respondents
+	p.Answers += q.Answers
+	p.Sum += q.Sum
+	p.Favourable += q.Favourable
+}
+
+// A DimensionTally sums the answers to one dimension, pole by pole.
+type DimensionTally struct {
+	ID          string
+	Respondents int // responses that answered at least one statement of the dimension
+	Leadership  PoleTally
+	Management  PoleTally
+}
+
+// Pole returns the tally of one pole.
+func (d *DimensionTally) Pole(p Pole) *PoleTally {
+	if p == Management {
+		return &d.Management
+	}
+	return &d.Leadership
+}
+
+// OverallIndex returns the mean over dimensions of one pole's index,
+// counting only the dimensions with answers for that pole; false when none
+// has any.
+func OverallIndex(dims []DimensionTally, p Pole) (float64, bool) {
+	var sum float64
+	n := 0
+	for i := range dims {
+		if v, ok := dims[i].Pole(p).Index(); ok {
+			sum += v
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+// An ItemTally counts the answers to one statement.
+type ItemTally struct {
+	ID     string
+	Counts [ScaleMax]int // Counts[v-1] answers of v
+}
+
+// N returns the number of answers.
+func (it *ItemTally) N() int {
+	n := 0
+	for _, c := range it.Counts {
+		n += c
+	}
+	return n
+}
+
+// Mean returns the mean answer; false with no answers.
+func (it *ItemTally) Mean() (float64, bool) {
+	n, sum, _ := it.moments()
+	if n == 0 {
+		return 0, false
+	}
+	return float64(sum) / float64(n), true
+}
+
+// SD returns the sample standard deviation of the answers (divisor n − 1);
+// false with fewer than two answers.
+func (it *ItemTally) SD() (float64, bool) {
+	n, sum, sumSq := it.moments()
+	if n < 2 {
+		return 0, false
+	}
+	// n·Σx² − (Σx)² is exact in integers.
+	ss := float64(int64(n)*sumSq-sum*sum) / float64(n)
+	return math.Sqrt(ss / float64(n-1)), true
+}
+
+func (it *ItemTally) moments() (n int, sum, sumSq int64) {
+	for i, c := range it.Counts {
+		v := int64(i + ScaleMin)
+		n += c
+		sum += int64(c) * v
+		sumSq += int64(c) * v * v
+	}
+	return n, sum, sumSq
+}
+
+// A GroupKey names a breakdown group: a roster column and one of its values.
+type GroupKey struct {
+	Column string
+	Value  string
+}
+
+// A GroupTally sums the answers of the responses of one breakdown group.
+type GroupTally struct {
+	GroupKey
+	Responses  int
+	Dimensions []DimensionTally // in instrument order
+}
+
+// A Comment is one response's free text with the department it came from.
+type Comment struct {
+	Text       string
+	Department string // the response's department, pooled when small
+}
+
+// A Reliability is Cronbach's alpha of one pole's statements.
+type Reliability struct {
+	Alpha float64
+	Items int  // statements of the pole
+	N     int  // responses that answered every one of them
+	OK    bool // false when alpha cannot be computed: fewer than two statements or two such responses, or no variance
+}
+
+// Low reports whether alpha is below AlphaThreshold.
+func (r Reliability) Low() bool { return r.OK && r.Alpha < AlphaThreshold }
+
+// A Tally accumulates the responses to one instrument: per dimension, per
+// statement and per breakdown group, plus the sums that Cronbach's alpha
+// and the reliability of the balance need. Add responses with Add; read the
+// results at any time. A Tally is not safe for concurrent use.
+type Tally struct {
+	dims      []Dimension
+	items     []Item
+	itemIndex map[string]int
+	itemDim   []int // dimension index of each item
+	poleItems [2][]int
+
+	responses  int
+	itemTally  []ItemTally
+	dimTally   []DimensionTally
+	groups     map[GroupKey]*GroupTally
+	groupOrder []GroupKey
+	cov        [2]covariance // per pole, listwise over responses complete for the pole
+	diff       difference    // responses complete for both poles
+	comments   []Comment
+
+	// scratch, reused for every response
+	answers []int
+	perDim  []DimensionTally
+}
+
+// NewTally returns an empty tally for the instrument.
+func NewTally(in *Instrument) *Tally {
+	t := &Tally{
+		dims:      in.Dimensions,
+		items:     in.Items,
+		itemIndex: make(map[string]int, len(in.Items)),
+		itemDim:   make([]int, len(in.Items)),
+		itemTally: make([]ItemTally, len(in.Items)),
+		dimTally:  make([]DimensionTally, len(in.Dimensions)),
+		groups:    map[GroupKey]*GroupTally{},
+		answers:   make([]int, len(in.Items)),
+		perDim:    make([]DimensionTally, len(in.Dimensions)),
+	}
+	dimIndex := make(map[string]int, len(in.Dimensions))
+	for i, d := range in.Dimensions {
+		dimIndex[d.ID] = i
+		t.dimTally[i].ID = d.ID
+		t.perDim[i].ID = d.ID
+	}
+	for i, it := range in.Items {
+		t.itemIndex[it.ID] = i
+		t.itemDim[i] = dimIndex[it.Dimension]
+		t.itemTally[i].ID = it.ID
+		p := poleIndex(it.Pole)
+		t.poleItems[p] = append(t.poleItems[p], i)
+	}
+	for p := range t.cov {
+		t.cov[p] = newCovariance(len(t.poleItems[p]))
+	}
+	return t
+}
+
+func poleIndex(p Pole) int {
+	if p == Management {
+		return 1
+	}
+	return 0
+}
+
+// Add counts one response. Answers to statements the instrument does not
+// have, and answers off the 1..5 scale, are ignored. A non-blank comment is
+// kept, with the response's department.
+func (t *Tally) Add(r *Response) {
+	t.responses++
+	for i := range t.answers {
+		t.answers[i] = 0
+	}
+	for id, v := range r.Answers {
+		if i, ok := t.itemIndex[id]; ok && v >= ScaleMin && v <= ScaleMax {
+			t.answers[i] = v
+		}
+	}
+	for d := range t.perDim {
+		t.perDim[d] = DimensionTally{ID: t.perDim[d].ID}
+	}
+	for i, v := range t.answers {
+		if v == 0 {
+			continue
+		}
+		t.itemTally[i].Counts[v-ScaleMin]++
+		pt := t.perDim[t.itemDim[i]].Pole(t.items[i].Pole)
+		pt.Respondents = 1
+		pt.Answers++
+		pt.Sum += v
+		if v >= 4 {
+			pt.Favourable++
+		}
+	}
+	for d := range t.perDim {
+		pd := &t.perDim[d]
+		if pd.Leadership.Answers > 0 || pd.Management.Answers > 0 {
+			pd.Respondents = 1
+		}
+	}
+	addDims(t.dimTally, t.perDim)
+	for col, val := range r.Groups {
+		g := t.group(GroupKey{Column: col, Value: val})
+		g.Responses++
+		addDims(g.Dimensions, t.perDim)
+	}
+
+	var sums [2]int
+	complete := [2]bool{true, true}
+	for p, idx := range t.poleItems {
+		for _, i := range idx {
+			if t.answers[i] == 0 {
+				complete[p] = false
+				break
+			}
+			sums[p] += t.answers[i]
+		}
+		if complete[p] {
+			t.cov[p].add(t.answers, idx)
+		}
+	}
+	if complete[0] && complete[1] {
+		t.diff.add(int64(sums[0]), int64(sums[1]))
+	}
+
+	if text := strings.TrimSpace(r.Comment); text != "" {
+		t.comments = append(t.comments, Comment{Text: text, Department: r.Groups[ColumnDepartment]})
+	}
+}
+
+func addDims(dst, src []DimensionTally) {
+	for d := range src {
+		dst[d].Respondents += src[d].Respondents
+		dst[d].Leadership.add(src[d].Leadership)
+		dst[d].Management.add(src[d].Management)
+	}
+}
+
+func (t *Tally) group(k GroupKey) *GroupTally {
+	g, ok := t.groups[k]
+	if !ok {
+		g = &GroupTally{GroupKey: k, Dimensions: make([]DimensionTally, len(t.dims))}
+		for i, d := range t.dims {
+			g.Dimensions[i].ID = d.ID
+		}
+		t.groups[k] = g
+		t.groupOrder = append(t.groupOrder, k)
+	}
+	return g
+}
+
+// Responses returns the number of responses added.
+func (t *Tally) Responses() int { return t.responses }
+
+// Dimensions returns the tally of every dimension, in instrument order.
+func (t *Tally) Dimensions() []DimensionTally { return t.dimTally }
+
+// Items returns the tally of every statement, in instrument order.
+func (t *Tally) Items() []ItemTally { return t.itemTally }
+
+// Group returns the tally of a breakdown group; false when no response was
+// in it.
+func (t *Tally) Group(k GroupKey) (*GroupTally, bool) {
+	g, ok := t.groups[k]
+	return g, ok
+}
+
+// Groups returns the tallies of every breakdown group that has a response,
+// in the order they were first seen.
+func (t *Tally) Groups() []*GroupTally {
+	out := make([]*GroupTally, len(t.groupOrder))
+	for i, k := range t.groupOrder {
+		out[i] = t.groups[k]
+	}
+	return out
+}
+
+// Comments returns the non-blank comments in the order they were added.
+func (t *Tally) Comments() []Comment { return t.comments }
+
+// Alpha returns Cronbach's alpha of the statements of one pole, computed
+// listwise: over the responses that answered every statement of that pole.
+func (t *Tally) Alpha(p Pole) Reliability {
+	c := &t.cov[poleIndex(p)]
+	a, ok := c.alpha()
+	return Reliability{Alpha: a, Items: c.k, N: int(c.n), OK: ok}
+}
+
+// BalanceReliability returns the reliability of the balance, the difference
+// between a person's mean leadership and mean management answers, by the
+// classical formula for a difference score:
+//
+//	r = (σL²·αL + σM²·αM − 2·cov(L, M)) / (σL² + σM² − 2·cov(L, M))
+//
+// with the alphas of Alpha and the variances and covariance of the two means
+// over the responses that answered every statement. n is that number of
+// responses; ok is false when the reliability cannot be computed.
+func (t *Tally) BalanceReliability() (r float64, n int, ok bool) {
+	al, am := t.Alpha(Leadership), t.Alpha(Management)
+	varL, varM, cov, ok := t.diff.moments(len(t.poleItems[0]), len(t.poleItems[1]))
+	if !ok || !al.OK || !am.OK {
+		return 0, int(t.diff.n), false
+	}
+	r, ok = DifferenceReliability(varL, varM, cov, al.Alpha, am.Alpha)
+	return r, int(t.diff.n), ok
+}
+
+// DifferenceReliability returns the reliability of the difference X − Y of
+// two scores with variances varX and varY, covariance cov and reliabilities
+// relX and relY: (varX·relX + varY·relY − 2·cov) / (varX + varY − 2·cov).
+// It is false when the difference has no variance.
+func DifferenceReliability(varX, varY, cov, relX, relY float64) (float64, bool) {
+	den := varX + varY - 2*cov
+	if !(den > 1e-12) {
+		return 0, false
+	}
+	return (varX*relX + varY*relY - 2*cov) / den, true
+}
+
+// covariance accumulates the sums and cross-products of k answers.
+type covariance struct {
+	k     int
+	n     int64
+	sum   []int64
+	cross []int64 // k×k, upper triangle used
+}
+
+func newCovariance(k int) covariance {
+	return covariance{k: k, sum: make([]int64, k), cross: make([]int64, k*k)}
+}
+
+func (c *covariance) add(answers []int, idx []int) {
+	c.n++
+	for a, i := range idx {
+		x := int64(answers[i])
+		c.sum[a] += x
+		row := c.cross[a*c.k:]
+		for b := a; b < len(idx); b++ {
+			row[b] += x * int64(answers[idx[b]])
+		}
+	}
+}
+
+// alpha returns k/(k−1) · (1 − Σ var(item) / var(total)). Every variance is
+// n²·var here, n·Σxy − Σx·Σy in exact integers; the factor cancels.
+func (c *covariance) alpha() (float64, bool) {
+	if c.k < 2 || c.n < 2 {
+		return 0, false
+	}
+	var items, total int64
+	for a := 0; a < c.k; a++ {
+		for b := a; b < c.k; b++ {
+			s := c.n*c.cross[a*c.k+b] - c.sum[a]*c.sum[b]
+			if a == b {
+				items += s
+				total += s
+			} else {
+				total += 2 * s
+			}
+		}
+	}
+	if total <= 0 {
+		return 0, false
+	}
+	k := float64(c.k)
+	return k / (k - 1) * (1 - float64(items)/float64(total)), true
+}
+
+// difference accumulates the sums of two poles' answer totals per response.
+type difference struct {
+	n                            int64
+	sumL, sumM, sqL, sqM, crossL int64
+}
+
+func (d *difference) add(l, m int64) {
+	d.n++
+	d.sumL += l
+	d.sumM += m
+	d.sqL += l * l
+	d.sqM += m * m
+	d.crossL += l * m
+}
+
+// moments returns the sample variances and covariance of the per-response
+// means (totals divided by kL and kM statements).
+func (d *difference) moments(kL, kM int) (varL, varM, cov float64, ok bool) {
+	if d.n < 2 || kL == 0 || kM == 0 {
+		return 0, 0, 0, false
+	}
+	n := float64(d.n)
+	scale := n * (n - 1)
+	varL = float64(d.n*d.sqL-d.sumL*d.sumL) / scale / float64(kL*kL)
+	varM = float64(d.n*d.sqM-d.sumM*d.sumM) / scale / float64(kM*kM)
+	cov = float64(d.n*d.crossL-d.sumL*d.sumM) / scale / float64(kL*kM)
+	return varL, varM, cov, true
+}

@@ -1,0 +1,249 @@
+package reports_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/instrument"
+	"github.com/lvm-mail/lvm-mail/reports"
+)
+
+// Benchmarks. scripts/bench-report.sh runs them and prints how the time per
+// response changes from 10,000 to 100,000 responses.
+//
+// The responses come from a compact in-memory table, turned into one
+// campaign.Response at a time (fresh answer map, as ScanResponses makes
+// them), so that the benchmark measures the report, not the input: what a
+// store scan would hand over, without SQLite.
+
+var benchSizes = []int{10_000, 30_000, 100_000}
+
+var benchDepartments = []string{"Sales", "Support", "Operations", "Finance", "Engineering", "Marketing", "Legal", "HR", "Facilities", "Research"}
+var benchLocations = []string{"Leeds", "York", "Hull"}
+
+// benchData is n responses to the default instrument (20 statements), in
+// 10 departments and 3 locations; one in five has a comment.
+type benchData struct {
+	in      campaign.Instrument
+	answers [][]uint8 // per response, per statement; 0 = skipped
+	dept    []uint8
+	loc     []uint8
+	comment []bool
+}
+
+func newBenchData(n int) *benchData {
+	in := instrument.Default()
+	d := &benchData{in: in, answers: make([][]uint8, n), dept: make([]uint8, n), loc: make([]uint8, n), comment: make([]bool, n)}
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	for i := range n {
+		row := make([]uint8, len(in.Items))
+		lean := [2]float64{1 + 4*rng.Float64(), 1 + 4*rng.Float64()}
+		for j, it := range in.Items {
+			if rng.IntN(50) == 0 {
+				continue // about 2% of statements skipped
+			}
+			base := lean[0]
+			if it.Pole == campaign.Management {
+				base = lean[1]
+			}
+			v := int(base + rng.NormFloat64()*0.8 + 0.5)
+			row[j] = uint8(min(max(v, 1), 5))
+		}
+		d.answers[i] = row
+		d.dept[i] = uint8(rng.IntN(len(benchDepartments)))
+		d.loc[i] = uint8(rng.IntN(len(benchLocations)))
+		d.comment[i] = rng.IntN(5) == 0
+	}
+	return d
+}
+
+// each calls fn with every response in turn, as ScanResponses would.
+func (d *benchData) each(fn func(*campaign.Response)) {
+	const comment = "More say in how the work is planned would help, and clearer goals for the year."
+	for i, row := range d.answers {
+		r := campaign.Response{
+			Groups:  map[string]string{"department": benchDepartments[d.dept[i]], "location": benchLocations[d.loc[i]]},
+			Answers: make(map[string]int, len(row)),
+		}
+		for j, v := range row {
+			if v != 0 {
+				r.Answers[d.in.Items[j].ID] = int(v)
+			}
+		}
+		if d.comment[i] {
+			r.Comment = comment
+		}
+		fn(&r)
+	}
+}
+
+func (d *benchData) input(tally *campaign.Tally) reports.Input {
+	n := len(d.answers)
+	c := &campaign.Campaign{
+		ID: 1, Slug: "bench", Name: "Bench", Instrument: d.in, MinGroupSize: 5,
+		CreatedAt: testNow.Add(-24 * time.Hour), ClosedAt: testNow,
+	}
+	var sizes []campaign.GroupSize
+	for _, dept := range benchDepartments {
+		sizes = append(sizes, campaign.GroupSize{Column: "department", Value: dept, Invited: n / len(benchDepartments) * 3 / 2})
+	}
+	for _, loc := range benchLocations {
+		sizes = append(sizes, campaign.GroupSize{Column: "location", Value: loc, Invited: n / len(benchLocations) * 3 / 2})
+	}
+	return reports.Input{Campaign: c, Status: campaign.Status{Invited: n * 3 / 2, Sent: n * 3 / 2}, GroupSizes: sizes, Tally: tally}
+}
+
+// peakHeap samples the live heap while a benchmark runs.
+type peakHeap struct {
+	stop chan struct{}
+	done sync.WaitGroup
+	peak uint64
+}
+
+func startPeakHeap() *peakHeap {
+	p := &peakHeap{stop: make(chan struct{})}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() {
+		metrics.Read(sample)
+		p.peak = max(p.peak, sample[0].Value.Uint64())
+	}
+	runtime.GC()
+	read()
+	p.done.Add(1)
+	go func() {
+		defer p.done.Done()
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				read()
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return p
+}
+
+func (p *peakHeap) end() float64 {
+	close(p.stop)
+	p.done.Wait()
+	return float64(p.peak) / (1 << 20)
+}
+
+// BenchmarkScore tallies the responses: the part of a report that grows
+// with their number.
+func BenchmarkScore(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			d := newBenchData(n)
+			b.ReportAllocs()
+			heap := startPeakHeap()
+			for b.Loop() {
+				tally := campaign.NewTally(&d.in)
+				d.each(tally.Add)
+			}
+			b.ReportMetric(heap.end(), "peak-heap-MB")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/response")
+		})
+	}
+}
+
+// BenchmarkReport builds the whole report: tally, model, and the workbook,
+// written to nowhere.
+func BenchmarkReport(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			d := newBenchData(n)
+			b.ReportAllocs()
+			heap := startPeakHeap()
+			for b.Loop() {
+				tally := campaign.NewTally(&d.in)
+				d.each(tally.Add)
+				r, err := reports.New(d.input(tally), reports.Options{Now: func() time.Time { return testNow }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := reports.WriteWorkbook(io.Discard, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(heap.end(), "peak-heap-MB")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/response")
+		})
+	}
+}
+
+// BenchmarkReportFromStore goes end to end through SQLite: responses
+// recorded with RecordResponse (in the setup, not timed: about a
+// millisecond each), then Load and WriteWorkbook, as "lvm-mail report" runs
+// them.
+func BenchmarkReportFromStore(b *testing.B) {
+	for _, n := range []int{2_000, 10_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) { benchmarkReportFromStore(b, n) })
+	}
+}
+
+func benchmarkReportFromStore(b *testing.B, n int) {
+	ctx := context.Background()
+	s := openStore(b)
+	var staff []campaign.StaffMember
+	for i := range n {
+		staff = append(staff, campaign.StaffMember{
+			Email: fmt.Sprintf("p%05d@example.com", i), Name: fmt.Sprintf("Person %d", i),
+			Department: benchDepartments[i%len(benchDepartments)], Attributes: map[string]string{"location": benchLocations[i%3]},
+		})
+	}
+	if _, err := s.ImportStaff(ctx, staff, campaign.ImportOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	d := newBenchData(n)
+	c, err := s.CreateCampaign(ctx, campaign.NewCampaign{Name: "Bench", Instrument: d.in, MinGroupSize: 5}, testKey())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rs, err := s.FindRecipients(ctx, c.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	d.each(func(r *campaign.Response) {
+		if err := s.RecordResponse(ctx, rs[i].Token(testKey()), r.Answers, r.Comment); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	})
+	if err := s.CloseCampaign(ctx, c.ID); err != nil {
+		b.Fatal(err)
+	}
+	c, _ = s.FindCampaignByID(ctx, c.ID)
+
+	b.ReportAllocs()
+	heap := startPeakHeap()
+	var size int
+	for b.Loop() {
+		r, err := reports.Load(ctx, s, c, reports.Options{Now: func() time.Time { return testNow }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := reports.WriteWorkbook(&buf, r); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(heap.end(), "peak-heap-MB")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/response")
+	b.ReportMetric(float64(size)/1024, "workbook-KiB")
+}

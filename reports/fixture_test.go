@@ -1,0 +1,296 @@
+package reports_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/reports"
+)
+
+// testNow is the fixed clock of the report tests.
+var testNow = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+
+func testKey() *campaign.TokenKey {
+	var k campaign.TokenKey
+	copy(k[:], "a key for the report tests, 32b!")
+	return &k
+}
+
+// testInstrument has three dimensions. p has two leadership statements,
+// r two management ones, so that pooling answers within a pole matters.
+func testInstrument() campaign.Instrument {
+	return campaign.Instrument{
+		Title:   "How we are led and managed",
+		Comment: "Anything else?",
+		Dimensions: []campaign.Dimension{
+			{ID: "p", Name: "People or systems"},
+			{ID: "q", Name: "Coach or commander"},
+			{ID: "r", Name: "Trust or control"},
+		},
+		Items: []campaign.Item{
+			{ID: "p-l1", Dimension: "p", Pole: campaign.Leadership, Text: "Plans here put the people doing the work first."},
+			{ID: "p-l2", Dimension: "p", Pole: campaign.Leadership, Text: "My manager asks how changes will affect us."},
+			{ID: "p-m", Dimension: "p", Pole: campaign.Management, Text: "Clear systems decide how work gets done."},
+			{ID: "q-l", Dimension: "q", Pole: campaign.Leadership, Text: "My manager helps me work things out myself."},
+			{ID: "q-m", Dimension: "q", Pole: campaign.Management, Text: "My manager tells me exactly what to do."},
+			{ID: "r-l", Dimension: "r", Pole: campaign.Leadership, Text: "I am trusted to decide how to do my work."},
+			{ID: "r-m1", Dimension: "r", Pole: campaign.Management, Text: "My work is checked closely."},
+			{ID: "r-m2", Dimension: "r", Pole: campaign.Management, Text: "Mistakes are tracked and followed up."},
+		},
+	}
+}
+
+// A department of the fixture: how many it invites and how many answer.
+type department struct {
+	name, location     string
+	invited, responded int
+}
+
+// fixtureDepartments: Finance (3 responses) is too small to show; with it
+// hidden alone, its figures would be total minus the rest, so Ops (5, the
+// smallest shown) must be hidden too. Legal and HR invite fewer than 5 and
+// are pooled; no one there answers. Sales has enough responses (12) for its
+// comments to show; Support (6) does not.
+var fixtureDepartments = []department{
+	{"Sales", "Leeds", 12, 12},
+	{"Support", "Leeds", 8, 6},
+	{"Ops", "York", 7, 5},
+	{"Finance", "York", 6, 3},
+	{"Legal", "York", 2, 0},
+	{"HR", "York", 2, 0},
+}
+
+// grade gives person i of every department a grade, A, B or C in turn, so
+// that one breakdown column has three groups large enough to show.
+func grade(i int) string { return string(rune('A' + i%3)) }
+
+// A given response, as the test recorded it.
+type given struct {
+	department, location, grade string
+	answers                     map[string]int
+	comment                     string
+}
+
+const hyperlink = `=HYPERLINK("http://evil.example/","Click for your results")`
+
+// answersFor makes answers with a leadership and a management leaning per
+// person, plus noise, so that statements of one pole go together.
+func answersFor(rng *rand.Rand, in *campaign.Instrument, lean [2]float64) map[string]int {
+	out := map[string]int{}
+	for _, it := range in.Items {
+		base := lean[0]
+		if it.Pole == campaign.Management {
+			base = lean[1]
+		}
+		v := int(math.Round(base + rng.NormFloat64()*0.8))
+		out[it.ID] = min(max(v, 1), 5)
+	}
+	return out
+}
+
+// fixture is a store with one campaign whose responses are known.
+type fixture struct {
+	store    *campaign.Store
+	campaign *campaign.Campaign
+	given    []given
+	in       campaign.Instrument
+}
+
+func openStore(t testing.TB) *campaign.Store {
+	t.Helper()
+	s, err := campaign.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"),
+		campaign.Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// newFixture imports the staff, creates campaign name, and records the
+// responses of fixtureDepartments. seed varies the answers.
+func newFixture(t testing.TB, s *campaign.Store, name string, seed uint64) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	var staff []campaign.StaffMember
+	for _, d := range fixtureDepartments {
+		for i := range d.invited {
+			staff = append(staff, campaign.StaffMember{
+				Email: email(d.name, i), Name: fmt.Sprintf("%s %d", d.name, i),
+				Department: d.name, Attributes: map[string]string{"location": d.location, "grade": grade(i)}, Active: true,
+			})
+		}
+	}
+	if _, err := s.ImportStaff(ctx, staff, campaign.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	in := testInstrument()
+	c, err := s.CreateCampaign(ctx, campaign.NewCampaign{Name: name, Instrument: in, MinGroupSize: 5}, testKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.FindRecipients(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := map[string]string{}
+	for _, r := range rs {
+		token[r.Email] = r.Token(testKey())
+	}
+
+	f := &fixture{store: s, campaign: c, in: in}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	for _, d := range fixtureDepartments {
+		for i := range d.responded {
+			lean := [2]float64{1 + 4*rng.Float64(), 1 + 4*rng.Float64()}
+			g := given{department: d.name, location: d.location, grade: grade(i), answers: answersFor(rng, &in, lean)}
+			switch {
+			case d.name == "Support" && i < 2:
+				delete(g.answers, "q-l") // two people skip a statement: Support's q leadership rests on 4 answers
+			case d.name == "Sales" && i == 0:
+				g.comment = hyperlink
+			case d.name == "Sales" && i == 1:
+				g.comment = "Bell\x07 in the text"
+			case d.name == "Sales":
+				g.comment = fmt.Sprintf("Sales comment %d", i)
+			case d.name == "Support" && i == 2:
+				g.comment = "Support has something to say"
+			}
+			if err := s.RecordResponse(ctx, token[email(d.name, i)], g.answers, g.comment); err != nil {
+				t.Fatalf("record response of %s: %v", email(d.name, i), err)
+			}
+			f.given = append(f.given, g)
+		}
+	}
+	return f
+}
+
+// email is the address of person i of a department, as the store keeps it.
+func email(dept string, i int) string {
+	return strings.ToLower(fmt.Sprintf("%s%02d@example.com", dept, i))
+}
+
+func (f *fixture) close(t testing.TB) {
+	t.Helper()
+	if err := f.store.CloseCampaign(context.Background(), f.campaign.ID); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.store.FindCampaignByID(context.Background(), f.campaign.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.campaign = c
+}
+
+// report builds the fixture's report with a fixed clock and seed.
+func (f *fixture) report(t testing.TB, seed byte) *reports.Report {
+	t.Helper()
+	r, err := reports.Load(context.Background(), f.store, f.campaign, reports.Options{
+		Now:  func() time.Time { return testNow },
+		Rand: bytes.NewReader(bytes.Repeat([]byte{seed}, 64)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The independent calculation the tests check the report against: plain
+// loops over the answers the test gave, two-pass variances, no tallies.
+
+func r1(v float64) float64 { return math.Round(v*10) / 10 }
+func r2(v float64) float64 { return math.Round(v*100) / 100 }
+func r3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// poleIndex returns the 0..100 index of every answer to the statements of
+// dimension dim and pole p, among the responses keep accepts, and the share
+// of 4s and 5s; ok is false with no answers.
+func (f *fixture) poleIndex(dim string, p campaign.Pole, keep func(given) bool) (index, fav float64, ok bool) {
+	sum, n, favourable := 0, 0, 0
+	for _, g := range f.given {
+		if !keep(g) {
+			continue
+		}
+		for _, it := range f.in.Items {
+			if v, answered := g.answers[it.ID]; answered && it.Dimension == dim && it.Pole == p {
+				sum += v
+				n++
+				if v >= 4 {
+					favourable++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return 0, 0, false
+	}
+	return (float64(sum)/float64(n) - 1) / 4 * 100, float64(favourable) / float64(n), true
+}
+
+func (f *fixture) overall(p campaign.Pole, keep func(given) bool) float64 {
+	total := 0.0
+	for _, d := range f.in.Dimensions {
+		v, _, _ := f.poleIndex(d.ID, p, keep)
+		total += v
+	}
+	return total / float64(len(f.in.Dimensions))
+}
+
+func everyone(given) bool { return true }
+
+// alpha computes Cronbach's alpha of one pole with population variances,
+// listwise, in two passes.
+func (f *fixture) alpha(p campaign.Pole) float64 {
+	var ids []string
+	for _, it := range f.in.Items {
+		if it.Pole == p {
+			ids = append(ids, it.ID)
+		}
+	}
+	var rows [][]float64
+	for _, g := range f.given {
+		row := make([]float64, len(ids))
+		complete := true
+		for i, id := range ids {
+			v, ok := g.answers[id]
+			complete = complete && ok
+			row[i] = float64(v)
+		}
+		if complete {
+			rows = append(rows, row)
+		}
+	}
+	variance := func(col func([]float64) float64) float64 {
+		mean := 0.0
+		for _, r := range rows {
+			mean += col(r)
+		}
+		mean /= float64(len(rows))
+		ss := 0.0
+		for _, r := range rows {
+			ss += (col(r) - mean) * (col(r) - mean)
+		}
+		return ss / float64(len(rows))
+	}
+	items := 0.0
+	for i := range ids {
+		items += variance(func(r []float64) float64 { return r[i] })
+	}
+	total := variance(func(r []float64) float64 {
+		s := 0.0
+		for _, v := range r {
+			s += v
+		}
+		return s
+	})
+	k := float64(len(ids))
+	return k / (k - 1) * (1 - items/total)
+}
