@@ -91,6 +91,7 @@ func (e *env) app() *cli.App {
 		Commands: []*cli.Command{
 			e.campaignCommand(),
 			e.statusCommand(),
+			e.serveCommand(),
 		},
 		Writer:                 e.stdout,
 		ErrWriter:              e.stderr,
