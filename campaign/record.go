@@ -73,27 +73,93 @@ func (s *Store) FindRecipientByToken(ctx context.Context, token string) (*Recipi
 // and an *InputError from ValidateAnswers for invalid answers. On error
 // nothing is stored.
 func (s *Store) RecordResponse(ctx context.Context, token string, answers map[string]int, comment string) error {
-	return s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		return recordResponse(ctx, tx, s.rand, now, HashToken(token), answers, comment)
-	})
+	return s.RecordResponses(ctx, []Submission{{Token: token, Answers: answers, Comment: comment}})[0]
 }
 
-func recordResponse(ctx context.Context, tx *sql.Tx, random io.Reader, now time.Time, tokenHash []byte, answers map[string]int, comment string) error {
-	var recipientID int64
+// A Submission is the answers given with one survey token.
+type Submission struct {
+	Token   string
+	Answers map[string]int // item id → 1..5
+	Comment string
+}
+
+// RecordResponses records several submissions in one transaction (group
+// commit: one commit for many people answering at the same moment). Each
+// submission is checked and recorded exactly as RecordResponse records it
+// alone, in order, so that of two submissions with one token the first wins
+// and the second gets ErrTokenUsed. It returns one error per submission, nil
+// for those recorded; a refused submission changes nothing and does not
+// affect the others. When the transaction itself fails, nothing is stored
+// and every submission that would have been recorded gets that error.
+func (s *Store) RecordResponses(ctx context.Context, subs []Submission) []error {
+	errs := make([]error, len(subs))
+	err := s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		rec := recorder{tx: tx, random: s.rand, now: now, campaigns: map[int64]*Campaign{}, invited: map[groupKey]int{}}
+		for i, sub := range subs {
+			err := rec.record(ctx, HashToken(sub.Token), sub.Answers, sub.Comment)
+			if err != nil && !isRefusal(err) {
+				return err // a database error: roll back the whole batch
+			}
+			errs[i] = err
+		}
+		return nil
+	})
+	if err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("record response: %w", err)
+			}
+		}
+	}
+	return errs
+}
+
+// isRefusal reports whether err refuses one submission for what it is,
+// rather than the database failing. recorder.record returns a refusal
+// before it writes anything, so the rest of a batch may go on.
+func isRefusal(err error) bool {
+	var input *InputError
+	return errors.Is(err, ErrTokenUnknown) || errors.Is(err, ErrCampaignClosed) ||
+		errors.Is(err, ErrTokenUsed) || errors.As(err, &input)
+}
+
+// recorder records submissions in one transaction, reading each campaign
+// and group size once.
+type recorder struct {
+	tx        *sql.Tx
+	random    io.Reader
+	now       time.Time
+	campaigns map[int64]*Campaign
+	invited   map[groupKey]int
+}
+
+type groupKey struct {
+	campaignID    int64
+	column, value string
+}
+
+func (rec *recorder) record(ctx context.Context, tokenHash []byte, answers map[string]int, comment string) error {
+	tx := rec.tx
+	var recipientID, campaignID int64
 	var responded bool
 	var groupsJSON string
-	c, err := scanCampaign(scanFunc(func(dest ...any) error {
-		return tx.QueryRowContext(ctx, `SELECT `+prefixed("c.", campaignColumns)+`, r.id, r.responded, r.groups
-			FROM recipients r JOIN campaigns c ON c.id = r.campaign_id WHERE r.token_hash = ?`, tokenHash).
-			Scan(append(dest, &recipientID, &responded, &groupsJSON)...)
-	}))
+	err := tx.QueryRowContext(ctx, `SELECT id, campaign_id, responded, groups FROM recipients WHERE token_hash = ?`, tokenHash).
+		Scan(&recipientID, &campaignID, &responded, &groupsJSON)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrTokenUnknown
 	}
 	if err != nil {
 		return fmt.Errorf("record response: %w", err)
 	}
-	if c.Closed(now) {
+	c := rec.campaigns[campaignID]
+	if c == nil {
+		c, err = scanCampaign(tx.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`, campaignID))
+		if err != nil {
+			return fmt.Errorf("record response: %w", err)
+		}
+		rec.campaigns[campaignID] = c
+	}
+	if c.Closed(rec.now) {
 		return ErrCampaignClosed
 	}
 	if responded {
@@ -115,11 +181,15 @@ func recordResponse(ctx context.Context, tx *sql.Tx, random io.Reader, now time.
 		return fmt.Errorf("record response: groups: %w", err)
 	}
 	for col, v := range groups {
-		var invited int
-		err := tx.QueryRowContext(ctx, `SELECT invited FROM campaign_groups WHERE campaign_id = ? AND column = ? AND value = ?`,
-			c.ID, col, v).Scan(&invited)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("record response: %w", err)
+		key := groupKey{c.ID, col, v}
+		invited, ok := rec.invited[key]
+		if !ok {
+			err := tx.QueryRowContext(ctx, `SELECT invited FROM campaign_groups WHERE campaign_id = ? AND column = ? AND value = ?`,
+				c.ID, col, v).Scan(&invited)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("record response: %w", err)
+			}
+			rec.invited[key] = invited
 		}
 		if invited < c.MinGroupSize {
 			groups[col] = PooledGroup
@@ -134,11 +204,11 @@ func recordResponse(ctx context.Context, tx *sql.Tx, random io.Reader, now time.
 		return fmt.Errorf("record response: %w", err)
 	}
 	id := make([]byte, 16)
-	if _, err := io.ReadFull(random, id); err != nil {
+	if _, err := io.ReadFull(rec.random, id); err != nil {
 		return fmt.Errorf("record response: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO responses (id, campaign_id, submitted_on, groups, answers, comment)
-		VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(id), c.ID, now.Format(time.DateOnly), string(pooled), string(given), comment)
+		VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(id), c.ID, rec.now.Format(time.DateOnly), string(pooled), string(given), comment)
 	if err != nil {
 		return fmt.Errorf("record response: %w", err)
 	}

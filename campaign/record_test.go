@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -243,5 +245,66 @@ func TestResponsesAreAnonymous(t *testing.T) {
 			}
 		}
 		rows.Close()
+	}
+}
+
+// TestRecordResponses records a batch in one transaction: each submission
+// is checked as if alone, a refused one does not stop the others, and of
+// two with one token the first wins.
+func TestRecordResponses(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	c := createCampaign(t, s, "Pulse")
+	tok := tokens(t, s, c)
+
+	errs := s.RecordResponses(ctx, []campaign.Submission{
+		{Token: tok["ann@example.com"], Answers: map[string]int{"focus-l": 4}},
+		{Token: tok["bob@example.com"], Answers: map[string]int{"focus-l": 9}},
+		{Token: "not-a-token", Answers: map[string]int{"focus-l": 3}},
+		{Token: tok["ann@example.com"], Answers: map[string]int{"focus-l": 1}},
+		{Token: tok["cat@example.com"], Answers: map[string]int{"trust-m": 2}, Comment: "fine"},
+	})
+	want := []func(error) bool{
+		func(err error) bool { return err == nil },
+		func(err error) bool { return isInput(err, "focus-l") },
+		func(err error) bool { return errors.Is(err, campaign.ErrTokenUnknown) },
+		func(err error) bool { return errors.Is(err, campaign.ErrTokenUsed) },
+		func(err error) bool { return err == nil },
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("got %d results, want %d", len(errs), len(want))
+	}
+	for i, ok := range want {
+		if !ok(errs[i]) {
+			t.Errorf("submission %d: got %v", i, errs[i])
+		}
+	}
+	var answers []int
+	s.ScanResponses(ctx, c.ID, func(r *campaign.Response) error {
+		answers = append(answers, r.Answers["focus-l"]+r.Answers["trust-m"])
+		return nil
+	})
+	sort.Ints(answers)
+	if fmt.Sprint(answers) != "[2 4]" {
+		t.Errorf("got responses %v, want ann's 4 and cat's 2", answers)
+	}
+	st, err := s.CampaignStatus(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Responded != 2 {
+		t.Errorf("got %d responded, want 2", st.Responded)
+	}
+
+	// A failed transaction stores nothing and fails every submission that
+	// would have been recorded.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	errs = s.RecordResponses(cancelled, []campaign.Submission{{Token: tok["dan@example.com"], Answers: map[string]int{"focus-l": 3}}})
+	if !errors.Is(errs[0], context.Canceled) {
+		t.Errorf("cancelled: got %v, want context.Canceled", errs[0])
+	}
+	if r, _, err := s.FindRecipientByToken(ctx, tok["dan@example.com"]); err != nil || r.Responded {
+		t.Errorf("a failed transaction recorded something (%v)", err)
 	}
 }

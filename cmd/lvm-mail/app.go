@@ -92,6 +92,7 @@ func (e *env) app() *cli.App {
 			e.staffCommand(),
 			e.campaignCommand(),
 			e.statusCommand(),
+			e.serveCommand(),
 			e.reportCommand(),
 		},
 		Writer:                 e.stdout,

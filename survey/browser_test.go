@@ -1,0 +1,164 @@
+package survey_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+)
+
+// chromiumPath returns Debian's Chromium, or skips the test when it is not
+// installed.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Skip("Chromium is not installed (apt-get install -y chromium): skipping the browser test")
+	return ""
+}
+
+// newBrowser starts a headless Chromium for one test and returns a context
+// that runs its steps, with a deadline of 30 seconds.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	// The first run starts the browser; it must not carry the deadline, which
+	// would stop the browser itself.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestBrowserAnswerAndSubmit answers the survey as a person does: by
+// clicking the labels, typing a comment and pressing the button.
+func TestBrowserAnswerAndSubmit(t *testing.T) {
+	f := newFixture(t)
+	ctx := newBrowser(t)
+	tok := f.tokens[0]
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/s/"+tok)); err != nil {
+		t.Fatal(err)
+	}
+	items := f.camp.Instrument.Items
+	chosen := map[string]int{items[0].ID: 5, items[1].ID: 1, items[len(items)-1].ID: 3}
+	var steps []chromedp.Action[chromedp.Void]
+	for id, v := range chosen {
+		steps = append(steps, chromedp.Click(chromedp.CSS(fmt.Sprintf(`label[for="a-%s-%d"]`, id, v))))
+	}
+	steps = append(steps, chromedp.SendKeys(chromedp.ID("comment"), "Clicked in a browser"))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("answer: %v", err)
+	}
+	for id, v := range chosen {
+		checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.getElementById("a-%s-%d").checked`, id, v)))
+		if err != nil || !checked {
+			t.Errorf("%s: clicking the label %q did not choose it (%v)", id, campaign.ScaleLabels[v-1], err)
+		}
+	}
+
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+	if err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	if resp.Status != 200 {
+		t.Errorf("after submitting: got status %d, want 200", resp.Status)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc != f.srv.URL+"/thanks" || heading != "Thank you" {
+		t.Errorf("after submitting: at %s with heading %q, want %s/thanks and \"Thank you\"", loc, heading, f.srv.URL)
+	}
+
+	got := f.responses()
+	if len(got) != 1 || !f.responded(tok) {
+		t.Fatalf("got %d responses (responded %v), want 1", len(got), f.responded(tok))
+	}
+	if fmt.Sprint(got[0].Answers) != fmt.Sprint(chosen) || got[0].Comment != "Clicked in a browser" {
+		t.Errorf("stored %v %q, want %v and the comment typed", got[0].Answers, got[0].Comment, chosen)
+	}
+}
+
+// TestBrowserNarrowScreen lays the page out at phone widths: nothing may
+// overflow sideways. At 375 px it takes a full-page screenshot; with
+// LVM_MAIL_UPDATE_SCREENSHOT=1 it also writes it to docs/survey-page.png.
+func TestBrowserNarrowScreen(t *testing.T) {
+	f := newFixture(t)
+	ctx := newBrowser(t)
+	items := f.camp.Instrument.Items
+
+	for _, width := range []int64{320, 375} {
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(width, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait),
+			chromedp.Navigate(f.srv.URL+"/s/"+f.tokens[0]),
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`label[for="a-%s-4"]`, items[0].ID))),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sizes[0] > sizes[1] {
+			t.Errorf("at %d px: the page is %d px wide in a window of %d px", width, sizes[0], sizes[1])
+		}
+		if width != 375 {
+			continue
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(shot))
+		if err != nil {
+			t.Fatalf("the screenshot is not a PNG: %v", err)
+		}
+		if w := img.Bounds().Dx(); w != 375 {
+			t.Errorf("screenshot %d px wide, want 375", w)
+		}
+		if err := os.WriteFile(filepath.Join(t.TempDir(), "survey-page.png"), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
+			if err := os.WriteFile(filepath.Join("..", "docs", "survey-page.png"), shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
