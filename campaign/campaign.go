@@ -191,15 +191,6 @@ func nonNilConditions(c []Condition) []Condition {
 
 const campaignColumns = `id, slug, name, instrument, audience, min_group_size, created_at, closes_at, closed_at`
 
-// prefixed qualifies every column of a column list with a table alias.
-func prefixed(alias, columns string) string {
-	parts := strings.Split(columns, ", ")
-	for i, p := range parts {
-		parts[i] = alias + p
-	}
-	return strings.Join(parts, ", ")
-}
-
 func scanCampaign(row interface{ Scan(...any) error }) (*Campaign, error) {
 	var c Campaign
 	var instrument, audience string

@@ -39,10 +39,6 @@ func parsePages() (pages, error) {
 	return p, nil
 }
 
-// minCommentGroup is the number of responses a group needs before its
-// comments are shown (DESIGN.md, Anonymity); the page promises it.
-const minCommentGroup = 10
-
 // layout is what every page shows.
 type layout struct {
 	Organisation string
@@ -162,7 +158,7 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 	p := formPage{
 		layout:          h.layout(r, in.Title),
 		MinGroupSize:    c.MinGroupSize,
-		MinCommentGroup: minCommentGroup,
+		MinCommentGroup: campaign.MinCommentGroupSize,
 		CommentQuestion: in.Comment,
 		MaxComment:      campaign.MaxCommentLength,
 	}
