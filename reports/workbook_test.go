@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lvm-mail/lvm-mail/internal/testtool"
 	"github.com/lvm-mail/lvm-mail/reports"
 )
 
@@ -446,11 +447,7 @@ func TestWorkbookWithComparison(t *testing.T) {
 // TestWorkbookOpensInLibreOffice converts the workbook to PDF with
 // LibreOffice: a file it would have to repair does not convert cleanly.
 func TestWorkbookOpensInLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("LibreOffice (soffice) is not installed, so the workbook is not opened in it; " +
-			"apt-get install -y --no-install-recommends libreoffice-calc runs this test")
-	}
+	soffice := testtool.Find(t, "soffice", "apt-get install -y --no-install-recommends libreoffice-calc")
 	fx := newFixture(t, openStore(t), "Pulse", 1)
 	fx.close(t)
 	path := writeWorkbook(t, fx.report(t, 1))

@@ -1,0 +1,47 @@
+// Package testtool finds the external programs some tests need (Chromium,
+// Mailpit, LibreOffice). A missing program skips the test with a message
+// saying how to install it, unless LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run
+// sets it: then it fails the test, so that CI never passes by skipping.
+package testtool
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// RequireEnv names the variable that turns a missing program into a failure.
+const RequireEnv = "LVM_MAIL_REQUIRE_TOOLS"
+
+// Find returns the path of the program name, looked up on PATH and then at
+// each of paths (relative ones from the test's folder). When it is absent
+// the test is skipped, or failed under RequireEnv, with a message that says
+// how to install it.
+func Find(t testing.TB, name, install string, paths ...string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+			return abs
+		}
+	}
+	msg := name + " is not installed, so this test cannot run; install it with: " + install
+	if os.Getenv(RequireEnv) != "" {
+		t.Fatal(msg + " (" + RequireEnv + " is set)")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// Chromium returns Debian's Chromium.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	return Find(t, "chromium", "apt-get install -y chromium", "/usr/bin/chromium")
+}
