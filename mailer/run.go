@@ -351,8 +351,10 @@ func (r *Run) record(ctx context.Context, stop context.CancelCauseFunc, outcomes
 			if o.Err != nil {
 				stop(o.Err)
 			}
+			// At is left to the store's clock, the clock of every other
+			// time it keeps; the batch is at most FlushAfter late.
 			pending = append(pending, campaign.Delivery{RecipientID: o.Job.RecipientID, Kind: o.Job.Kind,
-				Result: o.Result, Reply: o.Reply, Attempts: o.Attempts, At: o.At})
+				Result: o.Result, Reply: o.Reply, Attempts: o.Attempts})
 			switch o.Result {
 			case campaign.Delivered:
 				sum.Sent++

@@ -142,3 +142,119 @@ func TestSendInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestRemind: reminders go only to those sent the invitation who have not
+// responded, each with the same link as their invitation.
+func TestRemind(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	f := newFixtureAt(t, 6, clock)
+	srv := startServer(t, smtptest.Options{Refuse: []string{personEmail(5)}})
+	if _, err := f.run(campaign.Invitation, senderConfig(srv)).Send(ctx); err != nil {
+		t.Fatal(err)
+	}
+	invitations := map[string]string{} // email → token
+	for to, msgs := range byRecipient(srv.Messages()) {
+		invitations[to] = tokenIn(t, decode(t, msgs[0].Data).Text)
+	}
+	srv.Reset()
+	f.respond(personEmail(0))
+
+	now = now.Add(59 * time.Minute) // the policy of f.run: after an hour, at most 2
+	sum, err := f.run(campaign.Reminder, senderConfig(srv)).Send(ctx)
+	if err != nil || sum.Sent != 0 || srv.Count() != 0 {
+		t.Fatalf("too soon: sent %d (%v), server got %d; want nothing", sum.Sent, err, srv.Count())
+	}
+
+	now = now.Add(time.Minute)
+	dry, err := f.run(campaign.Reminder, senderConfig(srv)).DryRun(ctx)
+	if err != nil || dry.Due != 4 || srv.Count() != 0 {
+		t.Fatalf("dry run: %d due (%v), server got %d; want 4 due and nothing sent", dry.Due, err, srv.Count())
+	}
+	sum, err = f.run(campaign.Reminder, senderConfig(srv)).Send(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byRecipient(srv.Messages())
+	want := []string{personEmail(1), personEmail(2), personEmail(3), personEmail(4)} // 0 responded, 5 refused
+	if sum.Sent != 4 || len(got) != 4 {
+		t.Fatalf("reminded %d people (%v), want %v", len(got), sum, want)
+	}
+	for _, to := range want {
+		if len(got[to]) != 1 {
+			t.Errorf("%s: got %d reminders, want 1", to, len(got[to]))
+			continue
+		}
+		d := decode(t, got[to][0].Data)
+		if tok := tokenIn(t, d.Text); tok != invitations[to] {
+			t.Errorf("%s: the reminder's link differs from the invitation's", to)
+		}
+		if !strings.HasPrefix(d.Get("Subject"), "Reminder:") || !strings.Contains(d.Get("Message-ID"), ".reminder1.") {
+			t.Errorf("%s: subject %q, Message-ID %q; want the first reminder", to, d.Get("Subject"), d.Get("Message-ID"))
+		}
+	}
+
+	now = now.Add(2 * time.Hour)
+	srv.Reset()
+	if _, err := f.run(campaign.Reminder, senderConfig(srv)).Send(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Hour)
+	if _, err := f.run(campaign.Reminder, senderConfig(srv)).Send(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := byRecipient(srv.Messages()); len(got) != 4 || len(got[personEmail(1)]) != 1 {
+		t.Errorf("after two more runs: %d people got %d messages; want one more each for 4, then none (max 2)", len(got), srv.Count())
+	}
+	st := f.status()
+	if st.Reminded != 4 {
+		t.Errorf("status: %d reminded, want 4", st.Reminded)
+	}
+}
+
+// TestClosedCampaignRefused: neither send nor remind works for a closed
+// campaign, not even as a dry run.
+func TestClosedCampaignRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	srv := startServer(t, smtptest.Options{})
+	if err := f.store.CloseCampaign(ctx, f.camp.ID); err != nil {
+		t.Fatal(err)
+	}
+	camp, err := f.store.FindCampaignByID(ctx, f.camp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.camp = camp
+	for _, kind := range []campaign.MessageKind{campaign.Invitation, campaign.Reminder} {
+		if _, err := f.run(kind, senderConfig(srv)).Send(ctx); !errors.Is(err, campaign.ErrCampaignClosed) {
+			t.Errorf("%s: got %v, want ErrCampaignClosed", kind, err)
+		}
+		if _, err := f.run(kind, senderConfig(srv)).DryRun(ctx); !errors.Is(err, campaign.ErrCampaignClosed) {
+			t.Errorf("%s dry run: got %v, want ErrCampaignClosed", kind, err)
+		}
+	}
+	if srv.Stats().Connections != 0 {
+		t.Error("connected to the server for a closed campaign")
+	}
+}
+
+// TestOneRunAtATime: a second run refuses while the first holds the lease.
+func TestOneRunAtATime(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	srv := startServer(t, smtptest.Options{})
+	if _, err := f.store.AcquireSender(ctx, f.camp.ID, "another run", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []campaign.MessageKind{campaign.Invitation, campaign.Reminder} {
+		_, err := f.run(kind, senderConfig(srv)).Send(ctx)
+		if !errors.Is(err, campaign.ErrSenderBusy) || !strings.Contains(err.Error(), "another run") {
+			t.Errorf("%s: got %v, want ErrSenderBusy naming the other run", kind, err)
+		}
+	}
+	if srv.Stats().Connections != 0 || f.status().Pending != 3 {
+		t.Error("the refused run sent something")
+	}
+}

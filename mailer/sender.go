@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
@@ -404,7 +405,7 @@ type failure struct {
 func classify(err error) failure {
 	var se *mail.SendError
 	if !errors.As(err, &se) {
-		return failure{reply: err.Error(), drop: true}
+		return failure{reply: "connection lost: " + err.Error(), drop: true}
 	}
 	f := failure{reply: replyOf(se)}
 	switch se.Reason {
@@ -422,6 +423,7 @@ func classify(err error) failure {
 	case code >= 400:
 		f.drop = code == 421 // the server is closing the connection
 	default:
+		f.reply = "connection lost: " + f.reply
 		f.drop = true
 		f.beforeMail = se.Reason == mail.ErrSMTPMailFrom
 	}
@@ -429,7 +431,8 @@ func classify(err error) failure {
 }
 
 // replyOf digs the server's reply out of a SendError, whose text is
-// "REASON: REPLY, affected recipient(s): …, affected message ID: …".
+// "REASON: REPLY, affected recipient(s): …, affected message ID: …", and
+// where the reply of a textproto.Error reads `550 "5.1.1 text"`.
 func replyOf(se *mail.SendError) string {
 	s := strings.TrimPrefix(se.Error(), se.Reason.String()+": ")
 	for _, tail := range []string{", affected recipient(s): ", ", affected message ID: "} {
@@ -437,7 +440,15 @@ func replyOf(se *mail.SendError) string {
 			s = s[:i]
 		}
 	}
-	return s
+	if len(s) > 4 && s[3] == ' ' && s[4] == '"' {
+		if q, err := strconv.QuotedPrefix(s[4:]); err == nil {
+			if text, err := strconv.Unquote(q); err == nil {
+				s = s[:4] + text + s[4+len(q):]
+			}
+		}
+	}
+	// The reply is shown on terminals: no control characters, one line.
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == ' ' }), " ")
 }
 
 // permanentConnectError reports whether a failure to connect will not go

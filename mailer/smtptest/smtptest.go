@@ -32,6 +32,10 @@ type Options struct {
 	DropEvery int
 	// Refuse lists mailboxes answered "550 5.1.1" at RCPT TO.
 	Refuse []string
+	// MaxPerConnection closes a connection, without a reply, when a client
+	// starts another message after this many; 0: no limit. Servers that
+	// limit messages per connection or close idle ones look like this.
+	MaxPerConnection int
 	// Delay is how long the server takes to accept each message.
 	Delay time.Duration
 	// TLS offers STARTTLS with this configuration; nil: plain only.
@@ -211,6 +215,7 @@ type session struct {
 	from     string
 	to       []string
 	gotDatas int
+	accepted int
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -248,6 +253,10 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if ss.s.opts.Users != nil && !ss.authed {
 		return smtp.ErrAuthRequired
+	}
+	if max := ss.s.opts.MaxPerConnection; max > 0 && ss.accepted >= max {
+		ss.c.Conn().Close()
+		return errors.New("smtptest: connection closed")
 	}
 	ss.from = from
 	return nil
@@ -303,6 +312,7 @@ func (ss *session) Data(r io.Reader) error {
 	if s.opts.Delay > 0 {
 		time.Sleep(s.opts.Delay)
 	}
+	ss.accepted++
 	m := Message{From: ss.from, To: append([]string(nil), ss.to...), At: s.opts.Now(), Conn: ss.conn}
 	if !s.opts.Discard {
 		m.Data = buf.Bytes()
