@@ -194,9 +194,38 @@ func (s *Store) FindRemindersDue(ctx context.Context, campaignID int64, p Remind
 	return out, nil
 }
 
+// CountInvitationsDue returns how many recipients FindInvitationsDue would
+// return.
+func (s *Store) CountInvitationsDue(ctx context.Context, campaignID int64, resendUnknown bool) (int, error) {
+	where, args := invitationsDue(campaignID, resendUnknown)
+	n, err := countRecipientsWhere(ctx, s.db, where, args)
+	if err != nil {
+		return 0, fmt.Errorf("count invitations due: %w", err)
+	}
+	return n, nil
+}
+
+// CountRemindersDue returns how many recipients FindRemindersDue would
+// return.
+func (s *Store) CountRemindersDue(ctx context.Context, campaignID int64, p ReminderPolicy) (int, error) {
+	where, args := remindersDue(campaignID, p, s.now().UTC())
+	n, err := countRecipientsWhere(ctx, s.db, where, args)
+	if err != nil {
+		return 0, fmt.Errorf("count reminders due: %w", err)
+	}
+	return n, nil
+}
+
+func countRecipientsWhere(ctx context.Context, db *sql.DB, where string, args []any) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
 // ClaimInvitations marks up to n of the invitations due (see
 // FindInvitationsDue) as StateSending, in one transaction, and returns
-// those recipients. A claimed row is in flight: if the process dies before
+// those recipients with what a message needs: their Groups, SentAt and
+// LastMessageAt are left zero. A claimed row is in flight: if the process dies before
 // RecordDeliveries settles it, the next run finds it StateUnknown. It
 // returns ErrSenderLost unless holder holds the campaign's lease.
 func (s *Store) ClaimInvitations(ctx context.Context, campaignID int64, holder string, n int, resendUnknown bool) ([]Recipient, error) {
@@ -207,7 +236,7 @@ func (s *Store) ClaimInvitations(ctx context.Context, campaignID int64, holder s
 		}
 		where, args := invitationsDue(campaignID, resendUnknown)
 		var err error
-		if out, err = findRecipientsWhere(ctx, tx, where, args, n); err != nil {
+		if out, err = claimWhere(ctx, tx, where, args, n); err != nil {
 			return err
 		}
 		return setWhereIDs(ctx, tx, `UPDATE recipients SET state = ?`, []any{StateSending}, out)
@@ -219,7 +248,8 @@ func (s *Store) ClaimInvitations(ctx context.Context, campaignID int64, holder s
 }
 
 // ClaimReminders marks up to n of the reminders due (see FindRemindersDue)
-// as being sent, in one transaction, and returns those recipients. If the
+// as being sent, in one transaction, and returns those recipients, filled
+// in as ClaimInvitations does. If the
 // process dies before RecordDeliveries settles a claimed reminder, the next
 // run counts it as sent. It returns ErrSenderLost unless holder holds the
 // campaign's lease.
@@ -231,7 +261,7 @@ func (s *Store) ClaimReminders(ctx context.Context, campaignID int64, holder str
 		}
 		where, args := remindersDue(campaignID, p, now)
 		var err error
-		if out, err = findRecipientsWhere(ctx, tx, where, args, n); err != nil {
+		if out, err = claimWhere(ctx, tx, where, args, n); err != nil {
 			return err
 		}
 		return setWhereIDs(ctx, tx, `UPDATE recipients SET reminding = 1`, nil, out)
@@ -276,6 +306,28 @@ func findRecipientsWhere(ctx context.Context, q queryer, where string, args []an
 			return nil, err
 		}
 		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+// claimWhere is findRecipientsWhere for a claim, a thousand times a
+// campaign: it reads only the columns a message needs.
+func claimWhere(ctx context.Context, tx *sql.Tx, where string, args []any, limit int) ([]Recipient, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.campaign_id, r.staff_id, s.email, s.name, r.token_salt, r.state,
+		r.attempts, r.last_reply, r.reminders_sent, r.responded
+		FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE `+where+` ORDER BY r.id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]Recipient, 0, limit)
+	for rows.Next() {
+		var r Recipient
+		if err := rows.Scan(&r.ID, &r.CampaignID, &r.StaffID, &r.Email, &r.Name, &r.TokenSalt, &r.State,
+			&r.Attempts, &r.LastReply, &r.RemindersSent, &r.Responded); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }
