@@ -1,8 +1,10 @@
 package mailer
 
 import (
+	"bytes"
 	"fmt"
 	"html"
+	"io"
 	netmail "net/mail"
 	"strconv"
 	"strings"
@@ -17,6 +19,12 @@ import (
 func Link(baseURL, token string) string {
 	return strings.TrimRight(baseURL, "/") + "/s/" + token
 }
+
+// PlaceholderToken stands in previews where a person's token goes. It has
+// the shape of a real token (43 URL-safe characters) so the message looks
+// as it will, but it opens no survey, and the real token never reaches a
+// terminal or its scrollback.
+const PlaceholderToken = "PREVIEW-PLACEHOLDER-NOT-A-REAL-TOKEN-XXXXXX"
 
 // Headers set on every message. Auto-Submitted (RFC 3834) and the bulk
 // headers keep out-of-office robots from answering; the test header marks
@@ -129,22 +137,31 @@ func (c *Composer) Data(l Letter) Data {
 // Date, and headers that ask robots not to answer. It returns an error
 // when a template fails or the rendered message lacks the link.
 func (c *Composer) Compose(l Letter) (*mail.Msg, error) {
-	r, err := c.templates.Render(l.Kind, c.Data(l))
+	m, _, err := c.compose(l)
+	return m, err
+}
+
+// compose is Compose with the rendered bodies in pooled buffers: call
+// release once the message will not be written again.
+func (c *Composer) compose(l Letter) (m *mail.Msg, release func(), err error) {
+	r, err := c.templates.render(l.Kind, c.Data(l))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !strings.Contains(r.Text, l.Link) || !(strings.Contains(r.HTML, l.Link) || strings.Contains(r.HTML, html.EscapeString(l.Link))) {
-		return nil, fmt.Errorf("compose %s to %s: the rendered message lacks the survey link", l.Kind, l.Recipient.Email)
+	if !bytes.Contains(r.text.Bytes(), []byte(l.Link)) ||
+		!(bytes.Contains(r.html.Bytes(), []byte(l.Link)) || bytes.Contains(r.html.Bytes(), []byte(html.EscapeString(l.Link)))) {
+		r.release()
+		return nil, nil, fmt.Errorf("compose %s to %s: the rendered message lacks the survey link", l.Kind, l.Recipient.Email)
 	}
 	opts := []mail.MsgOption{mail.WithNoDefaultUserAgent()}
 	if c.boundary != "" {
 		opts = append(opts, mail.WithBoundary(c.boundary))
 	}
-	m := mail.NewMsg(opts...)
+	m = mail.NewMsg(opts...)
 	from := c.from
 	m.FromMailAddress(&from)
 	m.ToMailAddress(&netmail.Address{Name: l.Recipient.Name, Address: l.Recipient.Email})
-	subject := r.Subject
+	subject := r.subject
 	if l.Test {
 		subject = TestSubjectPrefix + subject
 		m.SetGenHeader(HeaderTest, "yes")
@@ -160,7 +177,15 @@ func (c *Composer) Compose(l Letter) (*mail.Msg, error) {
 		m.SetGenHeader(mail.HeaderInReplyTo, "<"+c.MessageID(inv)+">")
 		m.SetGenHeader(mail.HeaderReferences, "<"+c.MessageID(inv)+">")
 	}
-	m.SetBodyString(mail.TypeTextPlain, r.Text)
-	m.AddAlternativeString(mail.TypeTextHTML, r.HTML)
-	return m, nil
+	m.SetBodyWriter(mail.TypeTextPlain, writeBytes(r.text.Bytes()))
+	m.AddAlternativeWriter(mail.TypeTextHTML, writeBytes(r.html.Bytes()))
+	return m, r.release, nil
+}
+
+// writeBytes hands b to go-mail without copying it into a string first.
+func writeBytes(b []byte) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		n, err := w.Write(b)
+		return int64(n), err
+	}
 }

@@ -20,7 +20,7 @@ var ErrInterrupted = errors.New("mailer: interrupted")
 const (
 	DefaultLeaseTTL   = 30 * time.Second
 	DefaultFlushEvery = 64                    // outcomes recorded per transaction, at most
-	DefaultFlushAfter = 20 * time.Millisecond // longest wait before an outcome is recorded
+	DefaultFlushAfter = 10 * time.Millisecond // longest wait before an outcome is recorded
 )
 
 // A Run sends one kind of message, invitations or reminders, to the
@@ -121,11 +121,13 @@ func (r *Run) DryRun(ctx context.Context) (Summary, error) {
 	}
 	sum.Due = len(due)
 	for i := range due {
-		m, err := r.Composer.Compose(r.letter(&due[i]))
+		m, release, err := r.Composer.compose(r.letter(&due[i]))
 		if err != nil {
 			return sum, err
 		}
-		if _, err := m.WriteTo(io.Discard); err != nil {
+		_, err = m.WriteTo(io.Discard)
+		release()
+		if err != nil {
 			return sum, fmt.Errorf("write %s to %s: %w", r.Kind, due[i].Email, err)
 		}
 		sum.Sent++
@@ -195,18 +197,30 @@ func (r *Run) Send(ctx context.Context) (sum Summary, err error) {
 		}
 	}()
 
-	due, err := r.due(ctx)
+	if r.Kind == campaign.Reminder {
+		sum.Due, err = r.Store.CountRemindersDue(ctx, r.Campaign.ID, r.Reminders)
+	} else {
+		sum.Due, err = r.Store.CountInvitationsDue(ctx, r.Campaign.ID, r.ResendUnknown)
+	}
 	if err != nil {
 		return sum, err
 	}
-	sum.Due = len(due)
 
 	runCtx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
-	go r.renew(runCtx, stop, ttl)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		r.renew(runCtx, stop, ttl)
+	}()
+	defer func() { // before the lease is released
+		stop(nil)
+		<-renewed
+	}()
 
+	// Few jobs wait in the channel: every claimed job not yet with the
+	// server would be unknown after a crash.
 	batch := r.batch()
-	jobs := make(chan *Job, batch)
+	jobs := make(chan *Job, r.Sender.Concurrency())
 	outcomes := make(chan Outcome, batch)
 	var feedErr, sendErr error
 	var wg sync.WaitGroup
@@ -293,12 +307,12 @@ func (r *Run) feed(ctx, keep context.Context, stop context.CancelCauseFunc, batc
 		for i := range rs {
 			rc := &rs[i]
 			job := &Job{To: rc.Email, RecipientID: rc.ID, Kind: r.Kind}
-			m, err := r.Composer.Compose(r.letter(rc))
+			m, release, err := r.Composer.compose(r.letter(rc))
 			if err != nil {
 				outcomes <- Outcome{Job: job, Result: campaign.Refused, Reply: "not sent: " + err.Error()}
 				continue
 			}
-			job.Msg = m
+			job.Msg, job.release = m, release
 			select {
 			case jobs <- job:
 			case <-ctx.Done():
@@ -347,6 +361,9 @@ func (r *Run) record(ctx context.Context, stop context.CancelCauseFunc, outcomes
 			if !ok {
 				flush()
 				return recordErr
+			}
+			if o.Job.release != nil {
+				o.Job.release() // the message will not be written again
 			}
 			if o.Err != nil {
 				stop(o.Err)

@@ -258,3 +258,57 @@ func TestOneRunAtATime(t *testing.T) {
 		t.Error("the refused run sent something")
 	}
 }
+
+// TestLeaseRenewed: a run that lasts longer than its lease renews it, so
+// that no other run can take the campaign meanwhile.
+func TestLeaseRenewed(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 80)
+	srv := startServer(t, smtptest.Options{Delay: 5 * time.Millisecond})
+	cfg := senderConfig(srv)
+	cfg.Concurrency = 1
+	run := f.run(campaign.Invitation, cfg)
+	run.LeaseTTL = 300 * time.Millisecond
+	intruder := make(chan error, 1)
+	go func() {
+		<-srv.WaitFor(60) // more than a lease's worth of time after the start
+		_, err := f.store.AcquireSender(ctx, f.camp.ID, "intruder", time.Minute)
+		intruder <- err
+	}()
+	sum, err := run.Send(ctx)
+	if err != nil || sum.Sent != 80 {
+		t.Fatalf("sent %d: %v", sum.Sent, err)
+	}
+	if err := <-intruder; !errors.Is(err, campaign.ErrSenderBusy) {
+		t.Errorf("another run during the send: got %v, want ErrSenderBusy", err)
+	}
+	if _, err := f.store.AcquireSender(ctx, f.camp.ID, "next run", time.Minute); err != nil {
+		t.Errorf("after the run: %v, want the lease released", err)
+	}
+}
+
+// TestLeaseLost: a run whose lease is taken over stops, and records the
+// truth about what it sent.
+func TestLeaseLost(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 80)
+	srv := startServer(t, smtptest.Options{Delay: 5 * time.Millisecond})
+	cfg := senderConfig(srv)
+	cfg.Concurrency = 1
+	run := f.run(campaign.Invitation, cfg)
+	run.LeaseTTL = 60 * time.Millisecond
+	go func() {
+		<-srv.WaitFor(10)
+		// As if this run had stalled past its lease and another took over.
+		f.db().Exec(`UPDATE campaigns SET sender = 'thief', sender_until = '2999-01-01T00:00:00.000000000Z'`)
+	}()
+	sum, err := run.Send(ctx)
+	if !errors.Is(err, campaign.ErrSenderLost) {
+		t.Fatalf("got %v, want ErrSenderLost", err)
+	}
+	st := f.status()
+	if st.Sent != srv.Count() || st.Sent != sum.Sent || st.Sending != 0 || st.Pending != 80-st.Sent {
+		t.Errorf("status %+v after sending %d (summary %d): want every message the server took recorded, the rest pending",
+			st, srv.Count(), sum.Sent)
+	}
+}

@@ -109,6 +109,8 @@ type Job struct {
 	To          string // the envelope recipient, for logs and summaries
 	RecipientID int64
 	Kind        campaign.MessageKind
+
+	release func() // frees the rendered bodies once Msg is done with
 }
 
 // An Outcome is how a Job ended.
@@ -348,7 +350,7 @@ func (w *worker) deliver(ctx context.Context, job *Job) (Outcome, error) {
 		switch {
 		case f.permanent:
 			out.Result = campaign.Refused
-			w.s.logger.Warn("the server refused a message", "to", job.To, "reply", f.reply)
+			w.s.logger.Info("the server refused a message", "to", job.To, "reply", f.reply)
 			return out, nil
 		case f.beforeMail && wasUsed && !redialled:
 			// The server had closed the idle connection: nothing was sent.
@@ -359,7 +361,7 @@ func (w *worker) deliver(ctx context.Context, job *Job) (Outcome, error) {
 		case out.Attempts > w.s.cfg.MaxRetries:
 			out.Result = campaign.Refused
 			out.Reply = fmt.Sprintf("%s (gave up after %d attempts)", f.reply, out.Attempts)
-			w.s.logger.Warn("gave up on a message", "to", job.To, "reply", out.Reply)
+			w.s.logger.Info("gave up on a message", "to", job.To, "reply", out.Reply)
 			return out, nil
 		}
 		wait := w.s.backoff(out.Attempts)

@@ -7,6 +7,8 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"strings"
+	"sync"
+	"sync/atomic"
 	texttemplate "text/template"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
@@ -30,7 +32,8 @@ type Rendered struct {
 	HTML    string
 }
 
-// Templates are the parsed email templates of both kinds of message.
+// Templates are the parsed email templates of both kinds of message. They
+// are safe for concurrent use.
 type Templates struct {
 	kinds map[campaign.MessageKind]*kindTemplates
 }
@@ -38,6 +41,9 @@ type Templates struct {
 type kindTemplates struct {
 	subject, text *texttemplate.Template
 	html          *htmltemplate.Template
+	// The sizes of the last rendering, to render the next one into a
+	// buffer of the right size at once.
+	textSize, htmlSize atomic.Int64
 }
 
 // TemplateFiles returns the names of the template files of a kind of
@@ -58,7 +64,7 @@ func ParseTemplates(fsys fs.FS) (*Templates, error) {
 	t := &Templates{kinds: map[campaign.MessageKind]*kindTemplates{}}
 	for _, kind := range []campaign.MessageKind{campaign.Invitation, campaign.Reminder} {
 		subjectFile, textFile, htmlFile := TemplateFiles(kind)
-		var kt kindTemplates
+		kt := &kindTemplates{}
 		var err error
 		if kt.subject, err = parseText(fsys, subjectFile); err != nil {
 			return nil, err
@@ -73,7 +79,7 @@ func ParseTemplates(fsys fs.FS) (*Templates, error) {
 		if kt.html, err = htmltemplate.New(htmlFile).Option("missingkey=error").Parse(string(src)); err != nil {
 			return nil, templateError(htmlFile, err)
 		}
-		t.kinds[kind] = &kt
+		t.kinds[kind] = kt
 		if err := t.check(kind); err != nil {
 			return nil, err
 		}
@@ -136,25 +142,59 @@ func (t *Templates) check(kind campaign.MessageKind) error {
 // Render fills in the templates of kind with d. The subject is trimmed to
 // one line. An error names the template file that failed.
 func (t *Templates) Render(kind campaign.MessageKind, d Data) (Rendered, error) {
+	r, err := t.render(kind, d)
+	if err != nil {
+		return Rendered{}, err
+	}
+	defer r.release()
+	return Rendered{Subject: r.subject, Text: r.text.String(), HTML: r.html.String()}, nil
+}
+
+// buffers recycles the buffers messages are rendered into: a run renders
+// thousands of messages of the same size.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// rendering is a message rendered into pooled buffers.
+type rendering struct {
+	subject    string
+	text, html *bytes.Buffer
+}
+
+// release returns the buffers to the pool; the bodies must not be used
+// after it.
+func (r *rendering) release() {
+	for _, b := range []*bytes.Buffer{r.text, r.html} {
+		if b != nil {
+			b.Reset()
+			buffers.Put(b)
+		}
+	}
+	r.text, r.html = nil, nil
+}
+
+// render is Render into pooled buffers.
+func (t *Templates) render(kind campaign.MessageKind, d Data) (*rendering, error) {
 	kt, ok := t.kinds[kind]
 	if !ok {
-		return Rendered{}, fmt.Errorf("render: no templates for %q", kind)
+		return nil, fmt.Errorf("render: no templates for %q", kind)
 	}
-	var r Rendered
-	var b bytes.Buffer
+	var b strings.Builder
 	if err := kt.subject.Execute(&b, d); err != nil {
-		return r, fmt.Errorf("render %s: %w", kind, err)
+		return nil, fmt.Errorf("render %s: %w", kind, err)
 	}
-	r.Subject = strings.Join(strings.Fields(b.String()), " ")
-	b.Reset()
-	if err := kt.text.Execute(&b, d); err != nil {
-		return r, fmt.Errorf("render %s: %w", kind, err)
+	r := &rendering{subject: strings.Join(strings.Fields(b.String()), " "),
+		text: buffers.Get().(*bytes.Buffer), html: buffers.Get().(*bytes.Buffer)}
+	r.text.Grow(int(kt.textSize.Load()) + 256)
+	if err := kt.text.Execute(r.text, d); err != nil {
+		r.release()
+		return nil, fmt.Errorf("render %s: %w", kind, err)
 	}
-	r.Text = b.String()
-	b.Reset()
-	if err := kt.html.Execute(&b, d); err != nil {
-		return r, fmt.Errorf("render %s: %w", kind, err)
+	kt.textSize.Store(int64(r.text.Len()))
+	r.html.Grow(int(kt.htmlSize.Load()) + 256)
+	if err := kt.html.Execute(r.html, d); err != nil {
+		r.release()
+		return nil, fmt.Errorf("render %s: %w", kind, err)
 	}
-	r.HTML = b.String()
+	kt.htmlSize.Store(int64(r.html.Len()))
 	return r, nil
 }
