@@ -90,6 +90,9 @@ func (e *env) app() *cli.App {
 		},
 		Commands: []*cli.Command{
 			e.campaignCommand(),
+			e.previewCommand(),
+			e.sendCommand(),
+			e.remindCommand(),
 			e.statusCommand(),
 		},
 		Writer:                 e.stdout,
