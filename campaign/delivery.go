@@ -86,7 +86,10 @@ func (s *Store) AcquireSender(ctx context.Context, campaignID int64, holder stri
 		rec.Reminders = int(n)
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrSenderBusy):
+		return Recovery{}, err
+	case err != nil:
 		return Recovery{}, fmt.Errorf("take the sender lease: %w", err)
 	}
 	return rec, nil

@@ -65,6 +65,7 @@ func Decode(raw []byte) (*Decoded, error) {
 	}
 	for i := range d.Header {
 		f := &d.Header[i]
+		f.Raw = strings.TrimSpace(f.Raw) // a value may start on a folded line
 		v, err := dec.DecodeHeader(f.Raw)
 		if err != nil {
 			return nil, fmt.Errorf("decode message: header %s: %w", f.Name, err)

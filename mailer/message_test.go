@@ -222,3 +222,35 @@ func TestParseTemplates(t *testing.T) {
 
 // words joins the words of s with single spaces.
 func words(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestComposeEncodesSubject(t *testing.T) {
+	tpl, err := mailer.ParseTemplates(templates.Email())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := mailer.NewComposer(tpl, mailer.ComposerOptions{From: "Personalabteilung Müller <hr@mueller.example>",
+		Organisation: "Müller & Söhne GmbH", Now: func() time.Time { return goldenNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Compose(goldenLetter(campaign.Invitation))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	d := decode(t, b.Bytes())
+	if got, want := d.Get("Subject"), "How is Müller & Söhne GmbH led and managed? Your anonymous view"; got != want {
+		t.Errorf("Subject decodes to %q, want %q", got, want)
+	}
+	for _, h := range []string{"Subject", "From", "To"} {
+		if raw := rawHeader(d, h); !isASCII(raw) || !strings.Contains(strings.ToLower(raw), "=?utf-8?q?") {
+			t.Errorf("%s is not RFC 2047 encoded: %q", h, raw)
+		}
+	}
+	if !strings.Contains(d.Text, "Müller & Söhne GmbH would like") || !strings.Contains(d.HTML, "Müller &amp; Söhne GmbH would like") {
+		t.Errorf("the organisation is not in the bodies, escaped for HTML:\n%s", d.HTML)
+	}
+}

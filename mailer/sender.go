@@ -135,6 +135,7 @@ type ConnectError struct {
 	Err       error
 }
 
+// Error says what failed and what to check.
 func (e *ConnectError) Error() string {
 	var hint string
 	var tp *textproto.Error
@@ -153,6 +154,7 @@ func (e *ConnectError) Error() string {
 	return fmt.Sprintf("connect to SMTP server %s: %v (%s)", e.Addr, e.Err, hint)
 }
 
+// Unwrap returns the error of the last attempt.
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 // Run delivers the jobs it receives until jobs is closed, and sends one

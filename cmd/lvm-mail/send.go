@@ -143,7 +143,7 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 	view.finish()
 	switch {
 	case errors.Is(err, campaign.ErrSenderBusy):
-		return fmt.Errorf("%w; wait for it to finish, or if it was stopped by a crash, try again once its lease has run out", err)
+		return fmt.Errorf("%w; wait for it to finish, or if it was killed, run this again once its lease has run out", err)
 	case sum.Due == 0 && sum.Sent == 0 && err != nil:
 		return err
 	}
@@ -228,7 +228,7 @@ func (v *progressView) update(p mailer.Progress) {
 		return
 	}
 	done := p.Done()
-	step := max(1, p.Total/10)
+	step := max(1, (p.Total+9)/10)
 	now := v.e.now()
 	if done/step > v.printed/step || now.Sub(v.at) >= 5*time.Second || done == p.Total {
 		if done == v.printed {
