@@ -121,6 +121,9 @@ func (r *Run) DryRun(ctx context.Context) (Summary, error) {
 	}
 	sum.Due = len(due)
 	for i := range due {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
 		m, release, err := r.Composer.compose(r.letter(&due[i]))
 		if err != nil {
 			return sum, err
