@@ -91,6 +91,9 @@ func (e *env) app() *cli.App {
 		Commands: []*cli.Command{
 			e.staffCommand(),
 			e.campaignCommand(),
+			e.previewCommand(),
+			e.sendCommand(),
+			e.remindCommand(),
 			e.statusCommand(),
 			e.serveCommand(),
 			e.reportCommand(),

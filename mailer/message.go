@@ -1,0 +1,191 @@
+package mailer
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"io"
+	netmail "net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+)
+
+// Link returns a recipient's survey link: BASE_URL/s/TOKEN.
+func Link(baseURL, token string) string {
+	return strings.TrimRight(baseURL, "/") + "/s/" + token
+}
+
+// PlaceholderToken stands in previews where a person's token goes. It has
+// the shape of a real token (43 URL-safe characters) so the message looks
+// as it will, but it opens no survey, and the real token never reaches a
+// terminal or its scrollback.
+const PlaceholderToken = "PREVIEW-PLACEHOLDER-NOT-A-REAL-TOKEN-XXXXXX"
+
+// Headers set on every message. Auto-Submitted (RFC 3834) and the bulk
+// headers keep out-of-office robots from answering; the test header marks
+// a message sent by preview --to.
+const (
+	HeaderAutoSubmitted = "Auto-Submitted"
+	HeaderTest          = "X-LVM-Mail-Test"
+)
+
+// TestSubjectPrefix starts the subject of a test message.
+const TestSubjectPrefix = "[TEST] "
+
+// A Composer turns a recipient and their link into the email to send.
+type Composer struct {
+	templates    *Templates
+	from         netmail.Address
+	domain       string
+	organisation string
+	loc          *time.Location
+	now          func() time.Time
+	boundary     string
+}
+
+// ComposerOptions configure a Composer.
+type ComposerOptions struct {
+	From         string           // the sender, e.g. "People Team <people@example.com>"
+	Organisation string           // shown in the emails
+	Location     *time.Location   // where closing dates are shown; nil: UTC
+	Now          func() time.Time // the Date of each message; nil: time.Now
+	Boundary     string           // a fixed MIME boundary, for golden files; empty: random
+}
+
+// NewComposer returns a Composer for the parsed templates. It returns an
+// error when From is not an email address with an optional name.
+func NewComposer(t *Templates, opts ComposerOptions) (*Composer, error) {
+	from, err := netmail.ParseAddress(opts.From)
+	if err != nil {
+		return nil, fmt.Errorf("smtp.from %q is not an address such as \"People Team <people@example.com>\": %w", opts.From, err)
+	}
+	at := strings.LastIndexByte(from.Address, '@')
+	if at < 0 {
+		return nil, fmt.Errorf("smtp.from %q has no domain", opts.From)
+	}
+	c := &Composer{templates: t, from: *from, domain: from.Address[at+1:], organisation: opts.Organisation,
+		loc: opts.Location, now: opts.Now, boundary: opts.Boundary}
+	if c.loc == nil {
+		c.loc = time.UTC
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// From returns the sender's address (without the name), the envelope
+// sender of every message.
+func (c *Composer) From() string { return c.from.Address }
+
+// A Letter is one message to compose: which kind, for whom, with which link.
+type Letter struct {
+	Kind      campaign.MessageKind
+	Campaign  *campaign.Campaign
+	Recipient *campaign.Recipient
+	Link      string // the recipient's survey link
+	Reminder  int    // for a reminder, which one (1, 2, …)
+	Test      bool   // a test sent by preview --to: marked in the subject and a header
+}
+
+// MessageID returns the Message-ID of the letter, without angle brackets.
+// It is the same each time the same message is composed, so that a
+// message sent twice (after its fate was unknown) is recognised as one by
+// the mail systems that do; it is built from the campaign, the recipient
+// and the kind of message, never from the token. A test message gets an
+// ID of its own.
+func (c *Composer) MessageID(l Letter) string {
+	kind := string(l.Kind)
+	if l.Kind == campaign.Reminder {
+		kind += strconv.Itoa(l.Reminder)
+	}
+	id := fmt.Sprintf("lvm-mail.%s.r%d.c%d-%d@%s", kind, l.Recipient.ID, l.Campaign.ID, l.Campaign.CreatedAt.Unix(), c.domain)
+	if l.Test {
+		id = fmt.Sprintf("lvm-mail.test-%d.%s", c.now().UnixNano(), id)
+	}
+	return id
+}
+
+// Data returns what the templates receive for the letter.
+func (c *Composer) Data(l Letter) Data {
+	d := Data{
+		Name:         l.Recipient.Name,
+		Organisation: c.organisation,
+		Campaign:     l.Campaign.Name,
+		Link:         l.Link,
+		MinGroupSize: l.Campaign.MinGroupSize,
+	}
+	if l.Kind == campaign.Reminder {
+		d.Reminder = l.Reminder
+	}
+	if t := l.Campaign.ClosingDate(); !t.IsZero() {
+		// The closing time is the first moment answers are refused; the
+		// last day answers are taken is the day before that moment.
+		d.Closes = t.In(c.loc).Add(-time.Nanosecond).Format("Monday 2 January 2006")
+	}
+	return d
+}
+
+// Compose renders the letter and builds the MIME message: the plain text
+// first and the HTML as the preferred alternative, the recipient's name
+// and the subject encoded as RFC 2047 requires, a stable Message-ID, the
+// Date, and headers that ask robots not to answer. It returns an error
+// when a template fails or the rendered message lacks the link.
+func (c *Composer) Compose(l Letter) (*mail.Msg, error) {
+	m, _, err := c.compose(l)
+	return m, err
+}
+
+// compose is Compose with the rendered bodies in pooled buffers: call
+// release once the message will not be written again.
+func (c *Composer) compose(l Letter) (m *mail.Msg, release func(), err error) {
+	r, err := c.templates.render(l.Kind, c.Data(l))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !bytes.Contains(r.text.Bytes(), []byte(l.Link)) ||
+		!(bytes.Contains(r.html.Bytes(), []byte(l.Link)) || bytes.Contains(r.html.Bytes(), []byte(html.EscapeString(l.Link)))) {
+		r.release()
+		return nil, nil, fmt.Errorf("compose %s to %s: the rendered message lacks the survey link", l.Kind, l.Recipient.Email)
+	}
+	opts := []mail.MsgOption{mail.WithNoDefaultUserAgent()}
+	if c.boundary != "" {
+		opts = append(opts, mail.WithBoundary(c.boundary))
+	}
+	m = mail.NewMsg(opts...)
+	from := c.from
+	m.FromMailAddress(&from)
+	m.ToMailAddress(&netmail.Address{Name: l.Recipient.Name, Address: l.Recipient.Email})
+	subject := r.subject
+	if l.Test {
+		subject = TestSubjectPrefix + subject
+		m.SetGenHeader(HeaderTest, "yes")
+	}
+	m.Subject(subject)
+	m.SetMessageIDWithValue(c.MessageID(l))
+	m.SetDateWithValue(c.now().In(c.loc))
+	m.SetGenHeader(HeaderAutoSubmitted, "auto-generated")
+	m.SetBulk() // Precedence: bulk and X-Auto-Response-Suppress: All
+	if l.Kind == campaign.Reminder {
+		inv := l
+		inv.Kind, inv.Test = campaign.Invitation, false
+		m.SetGenHeader(mail.HeaderInReplyTo, "<"+c.MessageID(inv)+">")
+		m.SetGenHeader(mail.HeaderReferences, "<"+c.MessageID(inv)+">")
+	}
+	m.SetBodyWriter(mail.TypeTextPlain, writeBytes(r.text.Bytes()))
+	m.AddAlternativeWriter(mail.TypeTextHTML, writeBytes(r.html.Bytes()))
+	return m, r.release, nil
+}
+
+// writeBytes hands b to go-mail without copying it into a string first.
+func writeBytes(b []byte) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		n, err := w.Write(b)
+		return int64(n), err
+	}
+}

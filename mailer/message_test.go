@@ -1,0 +1,256 @@
+package mailer_test
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/mailer"
+	"github.com/lvm-mail/lvm-mail/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// goldenNow is the fixed clock of the golden messages.
+var goldenNow = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+
+func goldenComposer(t *testing.T) *mailer.Composer {
+	t.Helper()
+	tpl, err := mailer.ParseTemplates(templates.Email())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := mailer.NewComposer(tpl, mailer.ComposerOptions{From: "People Team <people@example.com>",
+		Organisation: "Example Ltd", Now: func() time.Time { return goldenNow }, Boundary: "lvm-mail-golden-boundary"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func goldenLetter(kind campaign.MessageKind) mailer.Letter {
+	camp := &campaign.Campaign{ID: 3, Slug: "autumn-pulse-2026", Name: "Autumn Pulse 2026", MinGroupSize: 5,
+		CreatedAt: time.Date(2026, 10, 30, 8, 0, 0, 0, time.UTC), ClosesAt: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)}
+	r := &campaign.Recipient{ID: 17, CampaignID: 3, Email: "zoe@example.com", Name: "Zoë Ångström"}
+	return mailer.Letter{Kind: kind, Campaign: camp, Recipient: r,
+		Link: mailer.Link(baseURL+"/", "Ab3dEf6hIj9kLm2oPq5sTu8wXy1zAb4dEf7hIj0kLm3"), Reminder: 1}
+}
+
+// TestGoldenMessages compares rendered messages, MIME and all, with the
+// files in testdata/. Run with -update to rewrite them after a deliberate
+// change, and read the diff.
+func TestGoldenMessages(t *testing.T) {
+	noClose := goldenLetter(campaign.Reminder)
+	noClose.Campaign.ClosesAt = time.Time{}
+	noClose.Reminder = 2
+	test := goldenLetter(campaign.Invitation)
+	test.Test = true
+	for _, tc := range []struct {
+		file   string
+		letter mailer.Letter
+	}{
+		{"invitation.eml", goldenLetter(campaign.Invitation)},
+		{"reminder-without-closing-date.eml", noClose},
+		{"test-invitation.eml", test},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			m, err := goldenComposer(t).Compose(tc.letter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if _, err := m.WriteTo(&got); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", tc.file)
+			if *update {
+				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("%s differs from the rendered message (go test -update rewrites it):\n%s", path, got.String())
+			}
+		})
+	}
+}
+
+func TestComposeHeaders(t *testing.T) {
+	c := goldenComposer(t)
+	compose := func(l mailer.Letter) *mailer.Decoded {
+		m, err := c.Compose(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if _, err := m.WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+		return decode(t, b.Bytes())
+	}
+	inv := compose(goldenLetter(campaign.Invitation))
+	for _, h := range []struct{ name, want string }{
+		{"From", `"People Team" <people@example.com>`},
+		{"To", `Zoë Ångström <zoe@example.com>`},
+		{"Subject", "How is Example Ltd led and managed? Your anonymous view"},
+		{"Date", "Mon, 02 Nov 2026 09:30:00 +0000"},
+		{"Message-ID", "<lvm-mail.invitation.r17.c3-1793347200@example.com>"},
+		{"Auto-Submitted", "auto-generated"},
+		{"Precedence", "bulk"},
+		{"X-Auto-Response-Suppress", "All"},
+		{"X-LVM-Mail-Test", ""},
+		{"User-Agent", ""},
+	} {
+		if got := inv.Get(h.name); got != h.want {
+			t.Errorf("invitation %s: got %q, want %q", h.name, got, h.want)
+		}
+	}
+	if !strings.Contains(inv.Text, "Friday 20 November 2026") || !strings.Contains(inv.HTML, "Friday 20 November 2026") {
+		t.Errorf("the closing date (the day before ClosesAt) is missing:\n%s", inv.Text)
+	}
+	if !strings.Contains(words(inv.Text), "at least 5 people") || !strings.Contains(words(inv.HTML), "at least 5 people") {
+		t.Errorf("the anonymity threshold is missing from the text:\n%s", inv.Text)
+	}
+	if strings.Contains(inv.HTML, "<img") || strings.Contains(inv.HTML, "<script") {
+		t.Error("the HTML loads images or scripts: they could leak the link")
+	}
+	if again := compose(goldenLetter(campaign.Invitation)); again.Get("Message-ID") != inv.Get("Message-ID") {
+		t.Errorf("Message-ID changed between two compositions: %s, %s", inv.Get("Message-ID"), again.Get("Message-ID"))
+	}
+	if strings.Contains(inv.Get("Message-ID"), "Ab3dEf6h") {
+		t.Error("the Message-ID contains the token")
+	}
+
+	rem := goldenLetter(campaign.Reminder)
+	rem.Reminder = 2
+	r2 := compose(rem)
+	if got, want := r2.Get("Message-ID"), "<lvm-mail.reminder2.r17.c3-1793347200@example.com>"; got != want {
+		t.Errorf("reminder Message-ID: got %q, want %q", got, want)
+	}
+	if r2.Get("In-Reply-To") != inv.Get("Message-ID") || r2.Get("References") != inv.Get("Message-ID") {
+		t.Errorf("the reminder does not refer to the invitation: In-Reply-To %q", r2.Get("In-Reply-To"))
+	}
+
+	tl := goldenLetter(campaign.Invitation)
+	tl.Test = true
+	test := compose(tl)
+	if !strings.HasPrefix(test.Get("Subject"), "[TEST] ") || test.Get("X-LVM-Mail-Test") != "yes" {
+		t.Errorf("test message: subject %q, X-LVM-Mail-Test %q", test.Get("Subject"), test.Get("X-LVM-Mail-Test"))
+	}
+	if test.Get("Message-ID") == inv.Get("Message-ID") {
+		t.Error("a test message shares the invitation's Message-ID: mail systems could drop the real one as a duplicate")
+	}
+}
+
+func TestNewComposerRefusesBadFrom(t *testing.T) {
+	tpl, err := mailer.ParseTemplates(templates.Email())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []string{"", "people", "People Team people@example.com"} {
+		if _, err := mailer.NewComposer(tpl, mailer.ComposerOptions{From: from}); err == nil || !strings.Contains(err.Error(), "smtp.from") {
+			t.Errorf("from %q: got %v, want an error naming smtp.from", from, err)
+		}
+	}
+}
+
+// builtIn returns a writable copy of the built-in templates.
+func builtIn(t *testing.T) fstest.MapFS {
+	t.Helper()
+	m := fstest.MapFS{}
+	err := fs.WalkDir(templates.Email(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(templates.Email(), path)
+		m[path] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 6 {
+		t.Fatalf("got %d built-in template files, want 6", len(m))
+	}
+	return m
+}
+
+func TestParseTemplates(t *testing.T) {
+	if _, err := mailer.ParseTemplates(builtIn(t)); err != nil {
+		t.Fatalf("the built-in templates: %v", err)
+	}
+	edit := func(file, old, new string) func(fstest.MapFS) {
+		return func(m fstest.MapFS) {
+			m[file] = &fstest.MapFile{Data: []byte(strings.ReplaceAll(string(m[file].Data), old, new))}
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(fstest.MapFS)
+		want   string
+	}{
+		{"text without link", edit("invitation.txt", "{{.Link}}", "(link)"), "invitation.txt does not contain the survey link"},
+		{"HTML without link", edit("reminder.html", "{{.Link}}", "#"), "reminder.html does not contain the survey link"},
+		{"link only with a closing date", edit("invitation.txt", "{{.Link}}\n{{if .Closes}}", "{{if .Closes}}{{.Link}}"),
+			"invitation.txt does not contain the survey link"},
+		{"missing file", func(m fstest.MapFS) { delete(m, "reminder-subject.txt") }, "reminder-subject.txt is missing"},
+		{"syntax error", edit("invitation.html", "{{.Name}}", "{{.Name"), "invitation.html"},
+		{"unknown field", edit("reminder.txt", "{{.Name}}", "{{.FirstName}}"), "reminder.txt"},
+		{"empty subject", func(m fstest.MapFS) { m["invitation-subject.txt"] = &fstest.MapFile{Data: []byte("\n")} }, "invitation-subject.txt: the subject is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := builtIn(t)
+			tc.change(m)
+			_, err := mailer.ParseTemplates(m)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// words joins the words of s with single spaces.
+func words(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestComposeEncodesSubject(t *testing.T) {
+	tpl, err := mailer.ParseTemplates(templates.Email())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := mailer.NewComposer(tpl, mailer.ComposerOptions{From: "Personalabteilung Müller <hr@mueller.example>",
+		Organisation: "Müller & Söhne GmbH", Now: func() time.Time { return goldenNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Compose(goldenLetter(campaign.Invitation))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	d := decode(t, b.Bytes())
+	if got, want := d.Get("Subject"), "How is Müller & Söhne GmbH led and managed? Your anonymous view"; got != want {
+		t.Errorf("Subject decodes to %q, want %q", got, want)
+	}
+	for _, h := range []string{"Subject", "From", "To"} {
+		if raw := rawHeader(d, h); !isASCII(raw) || !strings.Contains(strings.ToLower(raw), "=?utf-8?q?") {
+			t.Errorf("%s is not RFC 2047 encoded: %q", h, raw)
+		}
+	}
+	if !strings.Contains(d.Text, "Müller & Söhne GmbH would like") || !strings.Contains(d.HTML, "Müller &amp; Söhne GmbH would like") {
+		t.Errorf("the organisation is not in the bodies, escaped for HTML:\n%s", d.HTML)
+	}
+}
