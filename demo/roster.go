@@ -24,13 +24,16 @@ type Department struct {
 }
 
 // Departments are chosen so the report tells a story: one department led,
-// one managed, one both, one neither, and one too small to be shown.
+// one managed, one both, one neither, and three too small to be shown on
+// their own, which the report pools into one group.
 var Departments = []Department{
 	{Name: "Bakery", Share: 0.36, Leadership: 2.3, Management: 4.2, Story: "manager-run"},
 	{Name: "Product Development", Share: 0.22, Leadership: 4.2, Management: 2.2, Story: "leader-led"},
 	{Name: "Shops", Share: 0.26, Leadership: 4.0, Management: 4.0, Story: "leads and manages"},
 	{Name: "Logistics", Share: 0.16, Leadership: 2.4, Management: 2.3, Story: "neither"},
 	{Name: "Finance", Fixed: 3, Leadership: 3.2, Management: 3.6, Story: "too small to show"},
+	{Name: "Facilities", Fixed: 4, Leadership: 3.0, Management: 3.4, Story: "too small to show"},
+	{Name: "People Team", Fixed: 3, Leadership: 3.6, Management: 3.2, Story: "too small to show"},
 }
 
 var (

@@ -97,6 +97,7 @@ func (e *env) app() *cli.App {
 			e.statusCommand(),
 			e.serveCommand(),
 			e.reportCommand(),
+			e.demoCommand(),
 		},
 		Writer:                 e.stdout,
 		ErrWriter:              e.stderr,
