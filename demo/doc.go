@@ -1,6 +1,5 @@
 // Package demo provides the fictional organisation that `lvm-mail demo`
-// surveys: a deterministic roster, an SMTP server on loopback that captures
-// every message as an .eml file, and simulated staff who open the links in
-// those messages and answer the survey over HTTP with tendencies that differ
-// by department, so that the report tells a story.
+// surveys: a deterministic roster, and simulated staff who open the links in
+// the messages they receive and answer the survey over HTTP with tendencies
+// that differ by department, so that the report tells a story.
 package demo

@@ -20,6 +20,7 @@ import (
 	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/lvm-mail/lvm-mail/demo"
 	"github.com/lvm-mail/lvm-mail/instrument"
+	"github.com/lvm-mail/lvm-mail/mailer/smtptest"
 )
 
 // demoMarker marks a folder as made by the demo, which may then reuse it.
@@ -54,7 +55,8 @@ type demoRun struct {
 	dir     string
 	config  string
 	baseURL string
-	mail    *demo.Capture
+	mail    *smtptest.Server
+	saved   int // messages written to .eml files so far
 	rand    *rand.Rand
 	step    int
 }
@@ -78,11 +80,11 @@ func (e *env) demo(c *cli.Context) error {
 	fmt.Fprintf(e.stdout, "lvm-mail demo: a survey of %s, written to %s\n", demo.Organisation, dir)
 
 	d.begin("Start a mail server on this machine to capture the emails")
-	if d.mail, err = demo.StartCapture(filepath.Join(dir, "mail")); err != nil {
-		return err
+	if d.mail, err = smtptest.Start(smtptest.Options{}); err != nil {
+		return fmt.Errorf("start the demo's mail server: %w", err)
 	}
 	defer d.mail.Close()
-	fmt.Fprintf(e.stdout, "   SMTP on %s; every message is saved in %s\n", d.mail.Addr(), filepath.Join(dir, "mail"))
+	fmt.Fprintf(e.stdout, "   SMTP on %s; every message is saved in %s\n", d.mail.Addr, filepath.Join(dir, "mail"))
 
 	listen, err := freeLoopbackAddr()
 	if err != nil {
@@ -111,6 +113,9 @@ func (e *env) demo(c *cli.Context) error {
 
 	d.begin("Send the invitations")
 	if err := d.lvm(ctx, "send", "--campaign", slug); err != nil {
+		return err
+	}
+	if err := d.saveMail(); err != nil {
 		return err
 	}
 
@@ -143,6 +148,9 @@ func (e *env) demo(c *cli.Context) error {
 	d.begin("Send a reminder to those who have not answered")
 	invitations := len(d.mail.Messages())
 	if err := d.lvm(ctx, "remind", "--campaign", slug); err != nil {
+		return err
+	}
+	if err := d.saveMail(); err != nil {
 		return err
 	}
 
@@ -225,7 +233,7 @@ func (d *demoRun) begin(what string) {
 // writeConfig writes the configuration the real commands run with: the
 // capturing mail server, the survey server and the demo's database.
 func (d *demoRun) writeConfig(listen string) error {
-	host, port, _ := strings.Cut(d.mail.Addr(), ":")
+	host, port, _ := strings.Cut(d.mail.Addr, ":")
 	d.config = filepath.Join(d.dir, "lvm-mail.toml")
 	text := fmt.Sprintf(`# Written by lvm-mail demo. A real campaign starts from config.example.toml.
 organisation = %q
@@ -336,11 +344,11 @@ func (d *demoRun) answer(ctx context.Context, in *campaign.Instrument, people ma
 		}
 		text, err := demo.TextPart(m.Data)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", m.File, err)
+			return fmt.Errorf("read the message to %s: %w", to, err)
 		}
 		link, ok := demo.LinkIn(text, d.baseURL)
 		if !ok {
-			return fmt.Errorf("%s has no survey link", m.File)
+			return fmt.Errorf("the message to %s has no survey link", to)
 		}
 		answers, comment := demo.Answer(in, people[to], d.rand)
 		if err := demo.Respond(ctx, client, link, answers, comment); err != nil {
@@ -350,6 +358,23 @@ func (d *demoRun) answer(ctx context.Context, in *campaign.Instrument, people ma
 		responded++
 	}
 	fmt.Fprintf(d.e.stdout, "   %d people read their email; %d answered through their link (%d answers in all).\n", opened, responded, len(answered))
+	return nil
+}
+
+// saveMail writes the messages the mail server accepted since the last
+// call to numbered .eml files, as a mail client would save them.
+func (d *demoRun) saveMail() error {
+	dir := filepath.Join(d.dir, "mail")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	msgs := d.mail.Messages()
+	for ; d.saved < len(msgs); d.saved++ {
+		name := filepath.Join(dir, fmt.Sprintf("%04d.eml", d.saved+1))
+		if err := os.WriteFile(name, msgs[d.saved].Data, 0o644); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -387,6 +412,9 @@ func (d *demoRun) keepServing(ctx context.Context, roster []demo.Person, served 
 	}
 	before := len(d.mail.Messages())
 	if err := d.lvm(ctx, "send", "--campaign", "try-it-yourself"); err != nil {
+		return err
+	}
+	if err := d.saveMail(); err != nil {
 		return err
 	}
 	msgs := d.mail.Messages()
