@@ -136,31 +136,8 @@ func textPart(contentType, encoding string, body io.Reader) (string, error) {
 	case "quoted-printable":
 		body = quotedprintable.NewReader(body)
 	case "base64":
-		body = base64Reader(body)
+		body = base64.NewDecoder(base64.StdEncoding, body) // it skips line breaks
 	}
 	b, err := io.ReadAll(body)
 	return string(b), err
-}
-
-func base64Reader(r io.Reader) io.Reader {
-	return base64.NewDecoder(base64.StdEncoding, newlineStripper{r})
-}
-
-// newlineStripper drops the line breaks of a base64 body.
-type newlineStripper struct{ r io.Reader }
-
-func (n newlineStripper) Read(p []byte) (int, error) {
-	for {
-		k, err := n.r.Read(p)
-		j := 0
-		for _, b := range p[:k] {
-			if b != '\r' && b != '\n' {
-				p[j] = b
-				j++
-			}
-		}
-		if j > 0 || err != nil {
-			return j, err
-		}
-	}
 }
