@@ -127,6 +127,9 @@ func Start(opts Options) (*Server, error) {
 // Close stops the server and closes every connection.
 func (s *Server) Close() error {
 	err := s.srv.Close()
+	// Serve may not have registered the listener with srv yet, in which
+	// case srv.Close cannot close it: close it here, or Serve never returns.
+	s.ln.Close()
 	<-s.served
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
