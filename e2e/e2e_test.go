@@ -229,16 +229,21 @@ func answerInBrowser(t *testing.T, chromium, link string, in *campaign.Instrumen
 		sel := fmt.Sprintf(`input[name=%q][value="%d"] + label`, ans, value)
 		steps = append(steps, chromedp.Click(chromedp.CSS(sel)))
 	}
-	steps = append(steps, chromedp.Click(chromedp.CSS(`form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("main")))
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("answer in Chromium: %v", err)
+	}
+	// RunResponse waits for the navigation the click starts (POST, then the
+	// redirect to the thank-you page) to finish.
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	if err != nil {
+		t.Fatalf("submit in Chromium: %v", err)
 	}
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`(?i)thank`).MatchString(text) {
-		t.Errorf("after submitting, the page says %q, want a thank-you", text)
+	if resp.Status != http.StatusOK || !regexp.MustCompile(`(?i)thank you`).MatchString(text) {
+		t.Errorf("after submitting: status %d, the page says %q; want the thank-you page", resp.Status, text)
 	}
 }
 
