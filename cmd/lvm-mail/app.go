@@ -146,11 +146,28 @@ func (e *env) tokenKey(ctx context.Context, store *campaign.Store) (*campaign.To
 	return key, nil
 }
 
-// findCampaign resolves a CAMPAIGN argument or --campaign value.
-func findCampaign(ctx context.Context, store *campaign.Store, ref string) (*campaign.Campaign, error) {
+// openCampaign opens the store and finds the campaign a CAMPAIGN argument
+// or --campaign value names. A missing name is a usage error found before
+// anything is opened or created.
+func (e *env) openCampaign(ctx context.Context, ref string) (*campaign.Store, *campaign.Campaign, error) {
 	if ref == "" {
-		return nil, usagef("name the campaign with --campaign (its slug or id; 'lvm-mail campaign list' shows them)")
+		return nil, nil, usagef("name the campaign with --campaign (its slug or id; 'lvm-mail campaign list' shows them)")
 	}
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := findCampaign(ctx, store, ref)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return store, c, nil
+}
+
+// findCampaign finds a campaign by slug or id, saying what to do when there
+// is none.
+func findCampaign(ctx context.Context, store *campaign.Store, ref string) (*campaign.Campaign, error) {
 	c, err := store.FindCampaign(ctx, ref)
 	if errors.Is(err, campaign.ErrCampaignNotFound) {
 		return nil, fmt.Errorf("no campaign %q: 'lvm-mail campaign list' shows the campaigns", ref)

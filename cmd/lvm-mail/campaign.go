@@ -156,15 +156,11 @@ func (e *env) closeCampaign(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("campaign close takes one CAMPAIGN (its slug or id)")
 	}
-	store, err := e.openStore(c.Context)
+	store, camp, err := e.openCampaign(c.Context, c.Args().First())
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	camp, err := findCampaign(c.Context, store, c.Args().First())
-	if err != nil {
-		return err
-	}
 	err = store.CloseCampaign(c.Context, camp.ID)
 	if errors.Is(err, campaign.ErrCampaignClosed) {
 		fmt.Fprintf(e.stdout, "Campaign %s was already closed (%s).\n", camp.Slug, closingDay(camp.ClosingDate()))

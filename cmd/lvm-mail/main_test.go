@@ -97,6 +97,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"--nope"},
 		{"status", "--bogus"},
 		{"status"},
+		{"send"},
+		{"remind"},
+		{"preview"},
+		{"report"},
 		{"campaign", "create"},
 		{"campaign", "create", "--name", "X", "--closes", "next week"},
 		{"campaign", "create", "--name", "X", "--where", "department"},
@@ -107,6 +111,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		if !strings.HasPrefix(errOut, "lvm-mail: ") {
 			t.Errorf("lvm-mail %s: stderr %q does not say what was wrong", strings.Join(args, " "), errOut)
 		}
+	}
+	if _, err := os.Stat(c.path("lvm-mail.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a mistyped command created the database (%v): usage errors must change nothing", err)
 	}
 }
 

@@ -49,15 +49,11 @@ func (e *env) preview(c *cli.Context) error {
 		}
 	}
 	ctx := c.Context
-	store, err := e.openStore(ctx)
+	store, camp, err := e.openCampaign(ctx, c.String("campaign"))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	camp, err := findCampaign(ctx, store, c.String("campaign"))
-	if err != nil {
-		return err
-	}
 	var r *campaign.Recipient
 	if email := c.String("recipient"); email != "" {
 		r, err = store.FindRecipientByEmail(ctx, camp.ID, email)

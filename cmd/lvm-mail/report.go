@@ -51,15 +51,11 @@ func (e *env) report(c *cli.Context) error {
 		return usagef("--format %q: want xlsx or json", c.String("format"))
 	}
 
-	store, err := e.openStore(c.Context)
+	store, camp, err := e.openCampaign(c.Context, c.String("campaign"))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	camp, err := findCampaign(c.Context, store, c.String("campaign"))
-	if err != nil {
-		return err
-	}
 	opts := reports.Options{Now: e.now, Rand: e.random}
 	rep, err := reports.Load(c.Context, store, camp, opts)
 	if err != nil {

@@ -93,15 +93,11 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 		return usagef("%s takes no arguments (got %q); name the campaign with --campaign", c.Command.Name, c.Args().First())
 	}
 	ctx := c.Context
-	store, err := e.openStore(ctx)
+	store, camp, err := e.openCampaign(ctx, c.String("campaign"))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	camp, err := findCampaign(ctx, store, c.String("campaign"))
-	if err != nil {
-		return err
-	}
 	if camp.Closed(e.now()) {
 		return fmt.Errorf("campaign %s closed on %s: its links no longer take answers, so nothing was sent", camp.Slug, closingDay(camp.ClosingDate()))
 	}

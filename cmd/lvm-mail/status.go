@@ -21,15 +21,11 @@ func (e *env) statusCommand() *cli.Command {
 }
 
 func (e *env) status(c *cli.Context) error {
-	store, err := e.openStore(c.Context)
+	store, camp, err := e.openCampaign(c.Context, c.String("campaign"))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	camp, err := findCampaign(c.Context, store, c.String("campaign"))
-	if err != nil {
-		return err
-	}
 	st, err := store.CampaignStatus(c.Context, camp)
 	if err != nil {
 		return err
