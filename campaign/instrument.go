@@ -127,27 +127,6 @@ func (in *Instrument) Validate() error {
 	return problems.Err()
 }
 
-// Dimension returns the dimension with the given id.
-func (in *Instrument) Dimension(id string) (Dimension, bool) {
-	for _, d := range in.Dimensions {
-		if d.ID == id {
-			return d, true
-		}
-	}
-	return Dimension{}, false
-}
-
-// ItemsOf returns the items of a dimension in instrument order.
-func (in *Instrument) ItemsOf(dimension string) []Item {
-	var out []Item
-	for _, it := range in.Items {
-		if it.Dimension == dimension {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
 func validID(s string) bool {
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
