@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -62,10 +63,12 @@ func (s *Store) FindRecipientByToken(ctx context.Context, token string) (*Recipi
 }
 
 // RecordResponse records the answers given with a survey token, in one
-// transaction: the recipient's responded flag flips from false to true and
-// an anonymous Response is stored, with no link to the recipient, the date
-// only, and the recipient's groups pooled where a group invited fewer than
-// the campaign's MinGroupSize people.
+// transaction: the recipient's responded flag flips from false to true, an
+// anonymous Response is stored with no link to the recipient and the date
+// only, the answers are added to the sums of each of the recipient's
+// groups (pooled where a group invited fewer than the campaign's
+// MinGroupSize people), and a comment is stored on its own with the
+// department. Nothing joins the response, its groups and its comment.
 //
 // It returns ErrTokenUnknown for a token no recipient has, ErrCampaignClosed
 // once the campaign has closed, ErrTokenUsed when the token's response is
@@ -94,7 +97,8 @@ type Submission struct {
 func (s *Store) RecordResponses(ctx context.Context, subs []Submission) []error {
 	errs := make([]error, len(subs))
 	err := s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		rec := recorder{tx: tx, random: s.rand, now: now, campaigns: map[int64]*Campaign{}, invited: map[groupKey]int{}}
+		rec := recorder{tx: tx, random: s.rand, now: now, campaigns: map[int64]*Campaign{},
+			invited: map[groupKey]int{}, tallies: map[groupKey]*GroupTally{}}
 		for i, sub := range subs {
 			err := rec.record(ctx, HashToken(sub.Token), sub.Answers, sub.Comment)
 			if err != nil && !isRefusal(err) {
@@ -102,7 +106,7 @@ func (s *Store) RecordResponses(ctx context.Context, subs []Submission) []error 
 			}
 			errs[i] = err
 		}
-		return nil
+		return rec.saveTallies(ctx)
 	})
 	if err != nil {
 		for i := range errs {
@@ -123,14 +127,15 @@ func isRefusal(err error) bool {
 		errors.Is(err, ErrTokenUsed) || errors.As(err, &input)
 }
 
-// recorder records submissions in one transaction, reading each campaign
-// and group size once.
+// recorder records submissions in one transaction, reading each campaign,
+// group size and group tally once and writing each group tally once.
 type recorder struct {
 	tx        *sql.Tx
 	random    io.Reader
 	now       time.Time
 	campaigns map[int64]*Campaign
 	invited   map[groupKey]int
+	tallies   map[groupKey]*GroupTally // read, then added to
 }
 
 type groupKey struct {
@@ -180,6 +185,9 @@ func (rec *recorder) record(ctx context.Context, tokenHash []byte, answers map[s
 	if err := json.Unmarshal([]byte(groupsJSON), &groups); err != nil {
 		return fmt.Errorf("record response: groups: %w", err)
 	}
+	one := NewTally(&c.Instrument)
+	one.Add(&Response{Answers: answers})
+	department := ""
 	for col, v := range groups {
 		key := groupKey{c.ID, col, v}
 		invited, ok := rec.invited[key]
@@ -192,25 +200,91 @@ func (rec *recorder) record(ctx context.Context, tokenHash []byte, answers map[s
 			rec.invited[key] = invited
 		}
 		if invited < c.MinGroupSize {
-			groups[col] = PooledGroup
+			v = PooledGroup
 		}
+		if col == ColumnDepartment {
+			department = v
+		}
+		tally, err := rec.tally(ctx, c, GroupKey{Column: col, Value: v})
+		if err != nil {
+			return fmt.Errorf("record response: %w", err)
+		}
+		tally.Add(one.AsGroup(tally.GroupKey))
 	}
-	pooled, err := json.Marshal(groups)
-	if err != nil {
-		return fmt.Errorf("record response: %w", err)
-	}
+
 	given, err := json.Marshal(answers)
 	if err != nil {
 		return fmt.Errorf("record response: %w", err)
 	}
-	id := make([]byte, 16)
-	if _, err := io.ReadFull(rec.random, id); err != nil {
+	id, err := rec.newID()
+	if err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, `INSERT INTO responses (id, campaign_id, submitted_on, answers) VALUES (?, ?, ?, ?)`,
+		id, c.ID, rec.now.Format(time.DateOnly), string(given)); err != nil {
 		return fmt.Errorf("record response: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO responses (id, campaign_id, submitted_on, groups, answers, comment)
-		VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(id), c.ID, rec.now.Format(time.DateOnly), string(pooled), string(given), comment)
-	if err != nil {
+	if strings.TrimSpace(comment) == "" {
+		return nil
+	}
+	if id, err = rec.newID(); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, `INSERT INTO comments (id, campaign_id, department, text) VALUES (?, ?, ?, ?)`,
+		id, c.ID, department, comment); err != nil {
 		return fmt.Errorf("record response: %w", err)
+	}
+	return nil
+}
+
+// newID returns a random id: 128 bits, hex.
+func (rec *recorder) newID() (string, error) {
+	id := make([]byte, 16)
+	if _, err := io.ReadFull(rec.random, id); err != nil {
+		return "", fmt.Errorf("record response: %w", err)
+	}
+	return hex.EncodeToString(id), nil
+}
+
+// tally returns the sums of a group of the campaign, read from the store
+// the first time.
+func (rec *recorder) tally(ctx context.Context, c *Campaign, k GroupKey) (*GroupTally, error) {
+	key := groupKey{c.ID, k.Column, k.Value}
+	if t, ok := rec.tallies[key]; ok {
+		return t, nil
+	}
+	t := NewTally(&c.Instrument).AsGroup(k)
+	var sums []byte
+	err := rec.tx.QueryRowContext(ctx, `SELECT tally FROM group_tallies WHERE campaign_id = ? AND column = ? AND value = ?`,
+		c.ID, k.Column, k.Value).Scan(&sums)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, err
+	default:
+		var gs groupSums
+		if err := json.Unmarshal(sums, &gs); err != nil {
+			return nil, fmt.Errorf("group %s %s: %w", k.Column, k.Value, err)
+		}
+		t.Add(GroupTally{Responses: gs.Responses, Dimensions: gs.Dimensions})
+	}
+	rec.tallies[key] = &t
+	return &t, nil
+}
+
+// saveTallies writes back every group tally the batch added to.
+func (rec *recorder) saveTallies(ctx context.Context) error {
+	for key, t := range rec.tallies {
+		sums, err := json.Marshal(groupSums{Responses: t.Responses, Dimensions: t.Dimensions})
+		if err != nil {
+			return err
+		}
+		_, err = rec.tx.ExecContext(ctx, `INSERT INTO group_tallies (campaign_id, column, value, tally) VALUES (?, ?, ?, ?)
+			ON CONFLICT (campaign_id, column, value) DO UPDATE SET tally = excluded.tally`,
+			key.campaignID, key.column, key.value, string(sums))
+		if err != nil {
+			return fmt.Errorf("record response: %w", err)
+		}
 	}
 	return nil
 }

@@ -59,11 +59,33 @@ func TestRecordResponse(t *testing.T) {
 		t.Fatalf("got %d responses, want 1", len(got))
 	}
 	r := got[0]
-	if r.Groups["department"] != campaign.PooledGroup || r.Groups["location"] != "Leeds" {
-		t.Errorf("groups %v: Support invited 2 < 3 and must be pooled; Leeds invited 3 and must be kept", r.Groups)
-	}
-	if r.Answers["focus-l"] != 4 || len(r.Answers) != 3 || r.Comment != "=HYPERLINK(\"x\")" {
+	if r.Answers["focus-l"] != 4 || len(r.Answers) != 3 {
 		t.Errorf("got %+v", r)
+	}
+
+	// Dan's groups got his answers added to their sums: Support invited 2 < 3
+	// and is pooled; Leeds invited 3 and is kept.
+	groups, err := s.FindGroupTallies(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, g := range groups {
+		keys = append(keys, g.Column+"="+g.Value)
+		focus := g.Dimensions[0]
+		if g.Responses != 1 || focus.Leadership.Sum != 4 || focus.Management.Sum != 2 || g.Dimensions[1].Leadership.Sum != 5 {
+			t.Errorf("group %s: got %+v, want Dan's answers", g.Value, g)
+		}
+	}
+	if want := "department=" + campaign.PooledGroup + " location=Leeds"; strings.Join(keys, " ") != want {
+		t.Errorf("got groups %v, want %s", keys, want)
+	}
+	comments, err := s.FindComments(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(comments) != 1 || comments[0].Text != "=HYPERLINK(\"x\")" || comments[0].Department != campaign.PooledGroup {
+		t.Errorf("got comments %+v, want Dan's, from the pooled department", comments)
 	}
 	if r.SubmittedOn != "2026-11-02" || len(r.ID) != 32 {
 		t.Errorf("got date %q id %q; want the date only and a 128-bit random id", r.SubmittedOn, r.ID)
@@ -182,7 +204,7 @@ func TestResponsesAreAnonymous(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, table := range []string{"responses"} {
+	for _, table := range []string{"responses", "group_tallies", "comments"} {
 		rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
 		if err != nil {
 			t.Fatal(err)
@@ -198,10 +220,20 @@ func TestResponsesAreAnonymous(t *testing.T) {
 		}
 		rows.Close()
 	}
-	var withoutRowid int
-	db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'responses' AND sql LIKE '%WITHOUT ROWID%'`).Scan(&withoutRowid)
-	if withoutRowid != 1 {
-		t.Error("responses must be WITHOUT ROWID so that no rowid records the order of insertion")
+	for _, table := range []string{"responses", "group_tallies", "comments"} {
+		var withoutRowid int
+		db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = ? AND sql LIKE '%WITHOUT ROWID%'`, table).Scan(&withoutRowid)
+		if withoutRowid != 1 {
+			t.Errorf("%s must be WITHOUT ROWID so that no rowid records the order of insertion", table)
+		}
+	}
+	// Groups keep sums: one row a group, not a row a person that could be
+	// crossed with the rows of another column. Sales, Support and Finance
+	// (pooled), Leeds and York: 4 groups for 6 responses.
+	var groupRows int
+	db.QueryRow(`SELECT count(*) FROM group_tallies`).Scan(&groupRows)
+	if groupRows != 4 {
+		t.Errorf("got %d group rows for 6 responses, want one row for each of the 4 groups", groupRows)
 	}
 
 	// No token appears anywhere in the database file's tables.

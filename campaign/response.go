@@ -7,15 +7,15 @@ import (
 )
 
 // A Response is one person's anonymous answers. It carries no link to the
-// recipient who gave it: no recipient id, email, token or hash, and only the
-// date it was given.
+// recipient who gave it (no recipient id, email, token or hash), only the
+// date it was given, and neither their groups nor their comment: those are
+// stored apart, as group sums (FindGroupTallies) and as comments
+// (FindComments), so that nothing joins them back together.
 type Response struct {
-	ID          string            // random; reveals nothing about order
-	CampaignID  int64             //
-	SubmittedOn string            // the date, "2006-01-02", and nothing finer
-	Groups      map[string]string // breakdown column → group; small groups pooled as PooledGroup
-	Answers     map[string]int    // item id → 1..5; unanswered items are absent
-	Comment     string            // the optional free text, as typed
+	ID          string         // random; reveals nothing about order
+	CampaignID  int64          //
+	SubmittedOn string         // the date, "2006-01-02", and nothing finer
+	Answers     map[string]int // item id → 1..5; unanswered items are absent
 }
 
 // PooledGroup stands for the group of a respondent whose real group invited
@@ -25,7 +25,7 @@ const PooledGroup = "(smaller groups)"
 // ScanResponses calls fn for every response of the campaign, in id order
 // (which is random), without holding them all in memory.
 func (s *Store) ScanResponses(ctx context.Context, campaignID int64, fn func(*Response) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, submitted_on, groups, answers, comment
+	rows, err := s.db.QueryContext(ctx, `SELECT id, submitted_on, answers
 		FROM responses WHERE campaign_id = ? ORDER BY id`, campaignID)
 	if err != nil {
 		return fmt.Errorf("read responses: %w", err)
@@ -33,12 +33,9 @@ func (s *Store) ScanResponses(ctx context.Context, campaignID int64, fn func(*Re
 	defer rows.Close()
 	for rows.Next() {
 		r := Response{CampaignID: campaignID}
-		var groups, answers []byte
-		if err := rows.Scan(&r.ID, &r.SubmittedOn, &groups, &answers, &r.Comment); err != nil {
+		var answers []byte
+		if err := rows.Scan(&r.ID, &r.SubmittedOn, &answers); err != nil {
 			return fmt.Errorf("read responses: %w", err)
-		}
-		if err := json.Unmarshal(groups, &r.Groups); err != nil {
-			return fmt.Errorf("read response %s: groups: %w", r.ID, err)
 		}
 		if err := json.Unmarshal(answers, &r.Answers); err != nil {
 			return fmt.Errorf("read response %s: answers: %w", r.ID, err)
@@ -51,6 +48,58 @@ func (s *Store) ScanResponses(ctx context.Context, campaignID int64, fn func(*Re
 		return fmt.Errorf("read responses: %w", err)
 	}
 	return nil
+}
+
+// groupSums is how a GroupTally is stored: its key is in the row.
+type groupSums struct {
+	Responses  int              `json:"responses"`
+	Dimensions []DimensionTally `json:"dimensions"`
+}
+
+// FindGroupTallies returns the summed answers of every breakdown group of
+// the campaign that has a response, by column and value.
+func (s *Store) FindGroupTallies(ctx context.Context, campaignID int64) ([]GroupTally, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT column, value, tally FROM group_tallies
+		WHERE campaign_id = ? ORDER BY column, value`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("find group tallies: %w", err)
+	}
+	defer rows.Close()
+	var out []GroupTally
+	for rows.Next() {
+		var g GroupTally
+		var sums []byte
+		if err := rows.Scan(&g.Column, &g.Value, &sums); err != nil {
+			return nil, fmt.Errorf("find group tallies: %w", err)
+		}
+		var gs groupSums
+		if err := json.Unmarshal(sums, &gs); err != nil {
+			return nil, fmt.Errorf("find group tallies: %s %s: %w", g.Column, g.Value, err)
+		}
+		g.Responses, g.Dimensions = gs.Responses, gs.Dimensions
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// FindComments returns the campaign's comments, in random order, each with
+// the department (pooled when small) it came from.
+func (s *Store) FindComments(ctx context.Context, campaignID int64) ([]Comment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT department, text FROM comments
+		WHERE campaign_id = ? ORDER BY id`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("find comments: %w", err)
+	}
+	defer rows.Close()
+	var out []Comment
+	for rows.Next() {
+		var c Comment
+		if err := rows.Scan(&c.Department, &c.Text); err != nil {
+			return nil, fmt.Errorf("find comments: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // A GroupSize is how many people a breakdown group of a campaign invited.

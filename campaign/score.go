@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -202,6 +203,12 @@ type GroupTally struct {
 	Dimensions []DimensionTally // in instrument order
 }
 
+// Add adds the sums of o, a tally of the same instrument, to g.
+func (g *GroupTally) Add(o GroupTally) {
+	g.Responses += o.Responses
+	addDims(g.Dimensions, o.Dimensions)
+}
+
 // A Comment is one response's free text with the department it came from.
 type Comment struct {
 	Text       string
@@ -284,8 +291,9 @@ func poleIndex(p Pole) int {
 }
 
 // Add counts one response. Answers to statements the instrument does not
-// have, and answers off the 1..5 scale, are ignored. A non-blank comment is
-// kept, with the response's department.
+// have, and answers off the 1..5 scale, are ignored. The groups and the
+// comments, stored apart from the responses, are added with AddGroup and
+// AddComment.
 func (t *Tally) Add(r *Response) {
 	t.responses++
 	for i := range t.answers {
@@ -319,11 +327,6 @@ func (t *Tally) Add(r *Response) {
 		}
 	}
 	addDims(t.dimTally, t.perDim)
-	for col, val := range r.Groups {
-		g := t.group(GroupKey{Column: col, Value: val})
-		g.Responses++
-		addDims(g.Dimensions, t.perDim)
-	}
 
 	var sums [2]int
 	complete := [2]bool{true, true}
@@ -342,10 +345,22 @@ func (t *Tally) Add(r *Response) {
 	if complete[0] && complete[1] {
 		t.diff.add(int64(sums[0]), int64(sums[1]))
 	}
+}
 
-	if text := strings.TrimSpace(r.Comment); text != "" {
-		t.comments = append(t.comments, Comment{Text: text, Department: r.Groups[ColumnDepartment]})
+// AddGroup adds the summed answers of a breakdown group.
+func (t *Tally) AddGroup(g GroupTally) { t.group(g.GroupKey).Add(g) }
+
+// AddComment keeps a comment unless it is blank.
+func (t *Tally) AddComment(c Comment) {
+	if c.Text = strings.TrimSpace(c.Text); c.Text != "" {
+		t.comments = append(t.comments, c)
 	}
+}
+
+// AsGroup returns what the tally has summed as the tally of group k: how a
+// response is added to the sums of its groups.
+func (t *Tally) AsGroup(k GroupKey) GroupTally {
+	return GroupTally{GroupKey: k, Responses: t.responses, Dimensions: slices.Clone(t.dimTally)}
 }
 
 func addDims(dst, src []DimensionTally) {

@@ -91,16 +91,23 @@ func scoreInstrument() campaign.Instrument {
 	}
 }
 
+// A scoredResponse is a response with the department and comment that the
+// store keeps apart from it.
+type scoredResponse struct {
+	department string
+	campaign.Response
+	comment string
+}
+
 // scoreResponses are five responses worked through by hand below. The fifth
 // skips b and c, so it is left out of both alphas (listwise).
-func scoreResponses() []campaign.Response {
-	dept := func(d string) map[string]string { return map[string]string{"department": d} }
-	return []campaign.Response{
-		{Groups: dept("A"), Answers: map[string]int{"a": 2, "b": 3, "c": 5, "d": 4}, Comment: "  hello \n"},
-		{Groups: dept("A"), Answers: map[string]int{"a": 3, "b": 3, "c": 4, "d": 4}, Comment: " "},
-		{Groups: dept("B"), Answers: map[string]int{"a": 4, "b": 5, "c": 2, "d": 2}},
-		{Groups: dept("B"), Answers: map[string]int{"a": 5, "b": 5, "c": 1, "d": 2, "gone": 3}},
-		{Groups: dept("B"), Answers: map[string]int{"a": 5, "d": 3, "c": 9}},
+func scoreResponses() []scoredResponse {
+	return []scoredResponse{
+		{"A", campaign.Response{Answers: map[string]int{"a": 2, "b": 3, "c": 5, "d": 4}}, "  hello \n"},
+		{"A", campaign.Response{Answers: map[string]int{"a": 3, "b": 3, "c": 4, "d": 4}}, " "},
+		{"B", campaign.Response{Answers: map[string]int{"a": 4, "b": 5, "c": 2, "d": 2}}, ""},
+		{"B", campaign.Response{Answers: map[string]int{"a": 5, "b": 5, "c": 1, "d": 2, "gone": 3}}, ""},
+		{"B", campaign.Response{Answers: map[string]int{"a": 5, "d": 3, "c": 9}}, ""},
 	}
 }
 
@@ -108,7 +115,12 @@ func TestTally(t *testing.T) {
 	in := scoreInstrument()
 	tally := campaign.NewTally(&in)
 	for _, r := range scoreResponses() {
-		tally.Add(&r)
+		tally.Add(&r.Response)
+		// As the store sums a response into its groups, and keeps its comment.
+		one := campaign.NewTally(&in)
+		one.Add(&r.Response)
+		tally.AddGroup(one.AsGroup(campaign.GroupKey{Column: "department", Value: r.department}))
+		tally.AddComment(campaign.Comment{Text: r.comment, Department: r.department})
 	}
 	if got := tally.Responses(); got != 5 {
 		t.Errorf("got %d responses, want 5", got)

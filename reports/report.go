@@ -163,9 +163,9 @@ type Input struct {
 	Tally      *campaign.Tally
 }
 
-// Load reads a campaign's responses, group sizes and delivery counts from
-// the store, streaming the responses through a campaign.Tally, and builds
-// its report. It returns the store's errors, wrapped.
+// Load reads a campaign's responses, group sums, comments, group sizes and
+// delivery counts from the store, streaming the responses through a
+// campaign.Tally, and builds its report. It returns the store's errors, wrapped.
 func Load(ctx context.Context, store *campaign.Store, c *campaign.Campaign, opts Options) (*Report, error) {
 	tally := campaign.NewTally(&c.Instrument)
 	err := store.ScanResponses(ctx, c.ID, func(r *campaign.Response) error {
@@ -174,6 +174,20 @@ func Load(ctx context.Context, store *campaign.Store, c *campaign.Campaign, opts
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report on %s: %w", c.Slug, err)
+	}
+	groups, err := store.FindGroupTallies(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report on %s: %w", c.Slug, err)
+	}
+	for _, g := range groups {
+		tally.AddGroup(g)
+	}
+	comments, err := store.FindComments(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report on %s: %w", c.Slug, err)
+	}
+	for _, cm := range comments {
+		tally.AddComment(cm)
 	}
 	sizes, err := store.FindGroupSizes(ctx, c.ID)
 	if err != nil {

@@ -95,8 +95,8 @@ func TestBrowserAnswerAndSubmit(t *testing.T) {
 	if len(got) != 1 || !f.responded(tok) {
 		t.Fatalf("got %d responses (responded %v), want 1", len(got), f.responded(tok))
 	}
-	if fmt.Sprint(got[0].Answers) != fmt.Sprint(chosen) || got[0].Comment != "Clicked in a browser" {
-		t.Errorf("stored %v %q, want %v and the comment typed", got[0].Answers, got[0].Comment, chosen)
+	if comments := f.comments(); fmt.Sprint(got[0].Answers) != fmt.Sprint(chosen) || len(comments) != 1 || comments[0] != "Clicked in a browser" {
+		t.Errorf("stored %v and comments %q, want %v and the comment typed", got[0].Answers, comments, chosen)
 	}
 }
 

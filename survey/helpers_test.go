@@ -214,6 +214,20 @@ func (f *fixture) responses() []campaign.Response {
 	return out
 }
 
+// comments returns the texts of the campaign's stored comments.
+func (f *fixture) comments() []string {
+	f.t.Helper()
+	cs, err := f.store.FindComments(f.ctx, f.camp.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Text)
+	}
+	return out
+}
+
 // someAnswers answers the first three statements of the instrument.
 func (f *fixture) someAnswers() url.Values {
 	items := f.camp.Instrument.Items

@@ -3,7 +3,9 @@
 -- Anonymity: responses carry no recipient id, email, token or token hash,
 -- and no time finer than the date. Their ids are random, and the tables are
 -- WITHOUT ROWID, so no rowid records the order of insertion. A recipient row
--- keeps only whether the person has responded.
+-- keeps only whether the person has responded. A response's groups and its
+-- comment are not stored with its answers: groups keep sums only, and
+-- comments stand alone.
 
 CREATE TABLE settings (
     name  TEXT PRIMARY KEY,
@@ -69,8 +71,30 @@ CREATE TABLE responses (
     id            TEXT PRIMARY KEY,            -- random; reveals no order
     campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
     submitted_on  TEXT NOT NULL,               -- the date only
-    groups        TEXT NOT NULL DEFAULT '{}',  -- JSON: breakdown columns, small groups pooled
-    answers       TEXT NOT NULL,               -- JSON object: item id -> 1..5
-    comment       TEXT NOT NULL DEFAULT ''
+    answers       TEXT NOT NULL                -- JSON object: item id -> 1..5
 ) WITHOUT ROWID;
 CREATE INDEX responses_by_campaign ON responses (campaign_id);
+
+-- The answers of each breakdown group (a department, a location, ...),
+-- summed: a group keeps only totals, never a row per person. So the groups
+-- of different columns cannot be crossed to single someone out (Sales and
+-- Leeds and team North), and a group's figures cannot be matched to a
+-- response by its answers. Groups that invited fewer than the campaign's
+-- min_group_size people are summed together as the pooled group.
+CREATE TABLE group_tallies (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+    column      TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    tally       TEXT NOT NULL,                 -- JSON: responses and per-dimension sums
+    PRIMARY KEY (campaign_id, column, value)
+) WITHOUT ROWID;
+
+-- Free-text comments, kept apart from the answers they came with, with the
+-- department (pooled when small) that decides whether they may be shown.
+CREATE TABLE comments (
+    id          TEXT PRIMARY KEY,              -- random; reveals no order
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+    department  TEXT NOT NULL,
+    text        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX comments_by_campaign ON comments (campaign_id);

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -333,7 +334,10 @@ func (d *demoRun) answer(ctx context.Context, in *campaign.Instrument, people ma
 	}
 	var opened, responded int
 	client := &http.Client{Timeout: 10 * time.Second}
-	for _, m := range msgs[from:] {
+	// In the order of the roster, not of arrival (which the parallel SMTP
+	// connections shuffle), so that the same people answer every time.
+	msgs = slices.SortedFunc(slices.Values(msgs[from:]), func(a, b smtptest.Message) int { return strings.Compare(a.To[0], b.To[0]) })
+	for _, m := range msgs {
 		to := strings.ToLower(strings.Trim(m.To[0], "<>"))
 		if answered[to] {
 			continue
