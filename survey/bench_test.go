@@ -146,7 +146,7 @@ func submitAll(b *testing.B, srv *httptest.Server, paths []string, form string) 
 func floorHandler(b *testing.B) http.Handler {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "floor.db")
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL")
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL&_stmt_cache_size=32")
 	if err != nil {
 		b.Fatal(err)
 	}
