@@ -43,6 +43,9 @@ type Config struct {
 
 	// File is the config file that was read; empty when none was.
 	File string `toml:"-"`
+	// DatabaseFrom says where Database came from, for messages: "the
+	// default", the config file, or the environment variable.
+	DatabaseFrom string `toml:"-"`
 }
 
 // SMTP configures delivery.
@@ -90,6 +93,7 @@ func Default() Config {
 	return Config{
 		Organisation: "Example Ltd",
 		Database:     "lvm-mail.db",
+		DatabaseFrom: "the default",
 		BaseURL:      "http://127.0.0.1:8080",
 		SMTP: SMTP{
 			Host:         "localhost",
@@ -122,10 +126,14 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	case err != nil:
 		return c, fmt.Errorf("read config: %w", err)
 	default:
+		database := c.Database
 		if err := c.decode(string(text), path); err != nil {
 			return c, err
 		}
 		c.File = path
+		if c.Database != database {
+			c.DatabaseFrom = "database in " + path
+		}
 	}
 	if err := c.applyEnv(getenv); err != nil {
 		return c, err
@@ -172,6 +180,9 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		}
 		if err := setText(v, raw); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
+		}
+		if key == "database" {
+			c.DatabaseFrom = name
 		}
 		return nil
 	})

@@ -8,7 +8,7 @@ package survey
 
 import (
 	"context"
-	"io"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -24,6 +24,8 @@ type Store interface {
 	// RecordResponses records submissions in one transaction, each as if
 	// alone, and returns one error per submission.
 	RecordResponses(ctx context.Context, subs []campaign.Submission) []error
+	// DatabaseID returns the id that names the database, for /healthz.
+	DatabaseID(ctx context.Context) (string, error)
 }
 
 var _ Store = (*campaign.Store)(nil)
@@ -65,7 +67,7 @@ type Handler struct {
 //	POST /s/{token}          record the answers, then 303 to /thanks
 //	GET  /thanks             the thank-you page (needs no token)
 //	GET  /static/survey.css  the page's style sheet
-//	GET  /healthz            "ok" while the process runs
+//	GET  /healthz            {"status": "ok", "database": ID} while it runs
 //
 // Everything else gets a kind 404 page.
 func NewHandler(store Store, organisation string, now func() time.Time, logger *slog.Logger, opts Options) (*Handler, error) {
@@ -144,10 +146,21 @@ func (h *Handler) stylesheet(w http.ResponseWriter, r *http.Request) {
 	w.Write(css)
 }
 
-// healthz answers "ok" while the process serves requests.
-func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	io.WriteString(w, "ok\n")
+// healthz answers while the process serves requests, with the id of the
+// database it records into: send checks it, so that its links do not lead
+// to a survey on another database.
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
+	id, err := h.store.DatabaseID(r.Context())
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "health check", "error", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(struct {
+		Status   string `json:"status"`
+		Database string `json:"database"`
+	}{"ok", id})
 }
 
 // notFound answers every path no route matches with the page an unknown

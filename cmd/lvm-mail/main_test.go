@@ -17,6 +17,8 @@ type shell struct {
 	t   *testing.T
 	dir string
 	env map[string]string
+
+	surveyURL string // where newMailShell's survey answers, on this shell's database
 }
 
 func newShell(t *testing.T) *shell {
