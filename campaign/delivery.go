@@ -167,10 +167,10 @@ func invitationsDue(campaignID int64, resendUnknown bool) (string, []any) {
 
 // Reminders go to recipients whose invitation was sent, who have not
 // responded, have had fewer than Max reminders, and whose last message is
-// at least After old at now.
+// at least After old at now, and who have not stopped the reminders.
 func remindersDue(campaignID int64, p ReminderPolicy, now time.Time) (string, []any) {
 	where := `r.campaign_id = ? AND r.responded = 0 AND s.active = 1 AND r.state = ? AND r.reminding = 0
-		AND r.reminders_sent < ? AND r.last_message_at <= ?`
+		AND r.reminders_sent < ? AND r.last_message_at <= ? AND r.opted_out = 0`
 	return where, []any{campaignID, StateSent, p.Max, formatTime(now.Add(-p.After))}
 }
 

@@ -40,6 +40,11 @@ type Status struct {
 	Responded int       `json:"responded"`
 	Reminded  int       `json:"reminded"`
 	Failures  []Failure `json:"failures"`
+
+	OptedOut    int       `json:"opted_out"`    // stopped the reminders (one-click opt-out)
+	Bounced     int       `json:"bounced"`      // of the failed: a hard bounce came back after the server's 250
+	SoftBounced int       `json:"soft_bounced"` // still counted as sent, but a soft bounce came back
+	SoftBounces []Failure `json:"soft_bounces"` // who, with a bounce's status and diagnostic
 }
 
 // A Failure is a recipient whose invitation the SMTP server refused.
@@ -108,7 +113,13 @@ func (s *Store) CampaignStatus(ctx context.Context, c *Campaign) (Status, error)
 		}
 		st.Failures = append(st.Failures, f)
 	}
-	return st, rows.Err()
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+	}
+	if err := s.deliverability(ctx, c, &st); err != nil {
+		return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+	}
+	return st, nil
 }
 
 // A Recipient is one person invited to one campaign. It knows whether the
