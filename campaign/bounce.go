@@ -38,18 +38,25 @@ const (
 	BounceSeen
 )
 
+// A BounceOutcome is what RecordBounce did, and to whom.
+type BounceOutcome struct {
+	Result BounceResult
+	Email  string // the recipient's address on the roster
+}
+
 // RecordBounce records a bounce report once. A hard bounce of a recipient
 // whose invitation counts as sent (or unknown) makes them StateFailed, with
 // "bounced: STATUS DIAGNOSTIC" as the last reply, so that status shows it
 // and the report no longer counts them as delivered. A soft bounce is
 // counted and shown, and fails no one. It returns ErrRecipientNotFound when
 // the message's campaign or recipient is not in this database.
-func (s *Store) RecordBounce(ctx context.Context, b Bounce) (BounceResult, error) {
-	var result BounceResult
+func (s *Store) RecordBounce(ctx context.Context, b Bounce) (BounceOutcome, error) {
+	var out BounceOutcome
 	err := s.inTx(ctx, func(tx *sql.Tx, _ time.Time) error {
 		var created sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT c.created_at FROM recipients r JOIN campaigns c ON c.id = r.campaign_id
-			WHERE r.id = ? AND r.campaign_id = ?`, b.Message.RecipientID, b.Message.CampaignID).Scan(&created)
+		err := tx.QueryRowContext(ctx, `SELECT c.created_at, s.email FROM recipients r JOIN campaigns c ON c.id = r.campaign_id
+			JOIN staff s ON s.id = r.staff_id WHERE r.id = ? AND r.campaign_id = ?`,
+			b.Message.RecipientID, b.Message.CampaignID).Scan(&created, &out.Email)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrRecipientNotFound
 		}
@@ -70,10 +77,10 @@ func (s *Store) RecordBounce(ctx context.Context, b Bounce) (BounceResult, error
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			result = BounceSeen
+			out.Result = BounceSeen
 			return err
 		}
-		result = BounceCounted
+		out.Result = BounceCounted
 		if !b.Permanent {
 			return nil
 		}
@@ -83,17 +90,17 @@ func (s *Store) RecordBounce(ctx context.Context, b Bounce) (BounceResult, error
 			return err
 		}
 		if n, err := res.RowsAffected(); err == nil && n > 0 {
-			result = BounceFailed
+			out.Result = BounceFailed
 		}
 		return err
 	})
 	if errors.Is(err, ErrRecipientNotFound) {
-		return 0, fmt.Errorf("record bounce: %w: recipient %d of campaign %d", err, b.Message.RecipientID, b.Message.CampaignID)
+		return BounceOutcome{}, fmt.Errorf("record bounce: %w: recipient %d of campaign %d", err, b.Message.RecipientID, b.Message.CampaignID)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("record bounce: %w", err)
+		return BounceOutcome{}, fmt.Errorf("record bounce: %w", err)
 	}
-	return result, nil
+	return out, nil
 }
 
 // deliverability fills in what status shows of opt-outs and bounces: the

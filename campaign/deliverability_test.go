@@ -137,8 +137,8 @@ func TestRecordBounce(t *testing.T) {
 	record := func(b campaign.Bounce, want campaign.BounceResult) {
 		t.Helper()
 		got, err := s.RecordBounce(ctx, b)
-		if err != nil || got != want {
-			t.Errorf("RecordBounce(%s): got %v, %v; want %v", b.Report, got, err, want)
+		if err != nil || got.Result != want || byEmail[got.Email].ID != b.Message.RecipientID {
+			t.Errorf("RecordBounce(%s): got %+v, %v; want %v", b.Report, got, err, want)
 		}
 	}
 	hard := campaign.Bounce{Report: "dsn-1", Message: ref("ann@example.com"), Permanent: true, Status: "5.1.1", Diagnostic: "550 5.1.1 no such user"}

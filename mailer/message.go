@@ -94,6 +94,15 @@ func NewComposer(t *Templates, opts ComposerOptions) (*Composer, error) {
 	return c, nil
 }
 
+// Signing describes the DKIM signature every message gets, such as
+// "d=example.com s=lvm rsa-2048", or "" when messages are not signed.
+func (c *Composer) Signing() string {
+	if c.dkim == nil {
+		return ""
+	}
+	return c.dkim.String()
+}
+
 // From returns the sender's address (without the name), the envelope
 // sender of every message.
 func (c *Composer) From() string { return c.from.Address }

@@ -97,6 +97,8 @@ func (e *env) app() *cli.App {
 			e.statusCommand(),
 			e.serveCommand(),
 			e.reportCommand(),
+			e.bouncesCommand(),
+			e.dkimCommand(),
 			e.demoCommand(),
 		},
 		Writer:                 e.stdout,

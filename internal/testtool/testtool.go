@@ -54,9 +54,9 @@ func SpamAssassin(t testing.TB) string {
 	return Find(t, "spamassassin", "apt-get install -y spamassassin", "/usr/bin/spamassassin")
 }
 
-// Dovecot returns Debian's Dovecot, the IMAP server the bounce tests read
+// DovecotBinary returns Debian's Dovecot, the IMAP server the bounce tests read
 // from. It is in /usr/sbin, which is not on every PATH.
-func Dovecot(t testing.TB) string {
+func DovecotBinary(t testing.TB) string {
 	t.Helper()
 	return Find(t, "dovecot", "apt-get install -y dovecot-imapd", "/usr/sbin/dovecot")
 }
