@@ -319,13 +319,18 @@ func (c *Config) Validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return bad("base_url", "%q is not an http or https URL", c.BaseURL)
 	}
-	switch c.SMTP.TLS {
-	case TLSStartTLS, TLSImplicit, TLSNone:
-	default:
-		return bad("smtp.tls", "%q is not one of starttls, tls, none", c.SMTP.TLS)
-	}
-	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
-		return bad("smtp.port", "%d is not a port number", c.SMTP.Port)
+	for _, server := range []struct {
+		section, tls string
+		port         int
+	}{{"smtp", c.SMTP.TLS, c.SMTP.Port}, {"bounces", c.Bounces.TLS, c.Bounces.Port}} {
+		switch server.tls {
+		case TLSStartTLS, TLSImplicit, TLSNone:
+		default:
+			return bad(server.section+".tls", "%q is not one of starttls, tls, none", server.tls)
+		}
+		if server.port < 1 || server.port > 65535 {
+			return bad(server.section+".port", "%d is not a port number", server.port)
+		}
 	}
 	if c.SMTP.Concurrency < 1 {
 		return bad("smtp.concurrency", "must be at least 1")
@@ -344,14 +349,6 @@ func (c *Config) Validate() error {
 	}
 	if d := c.SMTP.DKIM; d.Enabled() && (d.Domain == "" || d.Selector == "" || d.KeyFile == "") {
 		return bad("smtp.dkim", "domain, selector and key_file go together: set all three to sign, or none")
-	}
-	switch c.Bounces.TLS {
-	case TLSStartTLS, TLSImplicit, TLSNone:
-	default:
-		return bad("bounces.tls", "%q is not one of tls, starttls, none", c.Bounces.TLS)
-	}
-	if c.Bounces.Port < 1 || c.Bounces.Port > 65535 {
-		return bad("bounces.port", "%d is not a port number", c.Bounces.Port)
 	}
 	if c.Bounces.Folder == "" {
 		return bad("bounces.folder", "must not be empty (INBOX is the usual one)")

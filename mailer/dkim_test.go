@@ -78,6 +78,23 @@ func dkimComposer(t *testing.T, d *mailer.DKIM, now func() time.Time) *mailer.Co
 	return c
 }
 
+// sendSigned sends the fixture's invitations, then its reminders, signed
+// with d, to a real SMTP server, and returns what the server received.
+func sendSigned(t *testing.T, f *fixture, d *mailer.DKIM) []smtptest.Message {
+	t.Helper()
+	srv := startServer(t, smtptest.Options{})
+	run := f.run(campaign.Invitation, senderConfig(srv))
+	run.Composer = dkimComposer(t, d, f.now)
+	if _, err := run.Send(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	run.Kind, run.Reminders = campaign.Reminder, campaign.ReminderPolicy{Max: 1}
+	if _, err := run.Send(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return srv.Messages()
+}
+
 // TestDKIMSignaturesVerify sends invitations and reminders signed with an
 // RSA and an Ed25519 key to a real SMTP server, and verifies every message
 // as the server received it with go-msgauth, an independent verifier.
@@ -93,18 +110,7 @@ func TestDKIMSignaturesVerify(t *testing.T) {
 				t.Fatalf("DNS record %s %q", name, value)
 			}
 			records := map[string]string{name: value}
-			f := newFixture(t, 4) // the names include Zoë Ångström and 李雷
-			srv := startServer(t, smtptest.Options{})
-			run := f.run(campaign.Invitation, senderConfig(srv))
-			run.Composer = dkimComposer(t, d, f.now)
-			if _, err := run.Send(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			run.Kind, run.Reminders = campaign.Reminder, campaign.ReminderPolicy{Max: 1}
-			if _, err := run.Send(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			msgs := srv.Messages()
+			msgs := sendSigned(t, newFixture(t, 4), d) // the names include Zoë Ångström and 李雷
 			if len(msgs) != 8 {
 				t.Fatalf("the server received %d messages, want 4 invitations and 4 reminders", len(msgs))
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -82,22 +83,8 @@ func (e *env) readBounces(c *cli.Context) error {
 func (e *env) printBounces(sum bounces.Summary, folder, host string) {
 	w := e.stdout
 	fmt.Fprintf(w, "Read %d new messages in %s on %s.\n", sum.Read, folder, host)
-	fmt.Fprintf(w, "  %-14s %5d", "hard bounces", len(sum.Failed))
-	if len(sum.Failed) > 0 {
-		fmt.Fprint(w, "   now failed: fix the address ('lvm-mail staff set-email') and run 'send --retry-failed'")
-	}
-	fmt.Fprintln(w)
-	for _, f := range sum.Failed {
-		fmt.Fprintf(w, "    %s (%s): %s %s\n", f.Email, f.Campaign, f.Status, f.Diagnostic)
-	}
-	fmt.Fprintf(w, "  %-14s %5d", "soft bounces", len(sum.Soft))
-	if len(sum.Soft) > 0 {
-		fmt.Fprint(w, "   counted, not failed: delivery was delayed or refused for a while")
-	}
-	fmt.Fprintln(w)
-	for _, f := range sum.Soft {
-		fmt.Fprintf(w, "    %s (%s): %s %s\n", f.Email, f.Campaign, f.Status, f.Diagnostic)
-	}
+	entries(w, "hard bounces", sum.Failed, "now failed: fix the address ('lvm-mail staff set-email') and run 'send --retry-failed'")
+	entries(w, "soft bounces", sum.Soft, "counted, not failed: delivery was delayed or refused for a while")
 	if n := sum.Again + sum.Seen + sum.Tests; n > 0 {
 		fmt.Fprintf(w, "  %-14s %5d   already failed, recorded before, or of test messages\n", "nothing new", n)
 	}
@@ -105,5 +92,17 @@ func (e *env) printBounces(sum bounces.Summary, folder, host string) {
 		sum.Unrelated, sum.NotOurs, sum.OtherCampaigns, sum.Malformed)
 	if sum.NoKeywords {
 		fmt.Fprintf(w, "The folder keeps no keywords, so every message is read each time; each bounce is still recorded once.\n")
+	}
+}
+
+// entries prints a count, what it means when there are any, and each one.
+func entries(w io.Writer, what string, es []bounces.Entry, meaning string) {
+	fmt.Fprintf(w, "  %-14s %5d", what, len(es))
+	if len(es) > 0 {
+		fmt.Fprint(w, "   "+meaning)
+	}
+	fmt.Fprintln(w)
+	for _, e := range es {
+		fmt.Fprintf(w, "    %s (%s): %s %s\n", e.Email, e.Campaign, e.Status, e.Diagnostic)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
@@ -100,27 +99,14 @@ mail_location = maildir:%[1]s/mail/%%u
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-F", "-c", confPath)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dovecot: %v", err)
-	}
+	// Registered first, so it runs after Start has stopped Dovecot.
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
 		if t.Failed() {
 			log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
-			t.Logf("dovecot output:\n%s\n%s", out.String(), log)
+			t.Logf("dovecot's log:\n%s", log)
 		}
 	})
+	Start(t, bin, "-F", "-c", confPath)
 	addr := net.JoinHostPort(d.Host, fmt.Sprint(d.Port))
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -128,8 +114,7 @@ mail_location = maildir:%[1]s/mail/%%u
 			return d
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
-			t.Fatalf("dovecot did not greet on %s within 20 s:\n%s\n%s", addr, out.String(), log)
+			t.Fatalf("dovecot did not greet on %s within 20 s", addr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
