@@ -389,18 +389,18 @@ func looksLikeBounce(h mail.Header) bool {
 	return isDaemon(h) && bounceSubjectRE.MatchString(h.Get("Subject"))
 }
 
-var tagRE = regexp.MustCompile(`(?s)<(script|style)\b.*?</(script|style)>|<br\s*/?>|</(p|div|tr|li|h\d)>|<[^>]*>`)
+// tagRE matches what htmlText removes: script and style elements whole,
+// and tags; a line break or the end of a block (group 1) becomes a newline.
+var tagRE = regexp.MustCompile(`(?is)<(?:script|style)\b.*?</(?:script|style)>|(<br\s*/?>|</(?:p|div|tr|li|pre|h\d)>)|<[^>]*>`)
 
 // htmlText turns an HTML report into lines of text.
 func htmlText(s string) string {
-	s = tagRE.ReplaceAllStringFunc(s, func(tag string) string {
-		t := strings.ToLower(tag)
-		if strings.HasPrefix(t, "<br") || strings.HasPrefix(t, "</") && !strings.HasPrefix(t, "</script") && !strings.HasPrefix(t, "</style") {
+	return html.UnescapeString(tagRE.ReplaceAllStringFunc(s, func(tag string) string {
+		if tagRE.FindStringSubmatch(tag)[1] != "" {
 			return "\n"
 		}
 		return ""
-	})
-	return html.UnescapeString(s)
+	}))
 }
 
 // oneLine makes text one line without control characters, at most

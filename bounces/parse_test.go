@@ -129,3 +129,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseFindsQuotedMessageID reads the Message-ID of the message that
+// bounced from the original headers an Exchange NDR quotes in its HTML,
+// when the NDR has no In-Reply-To or References.
+func TestParseFindsQuotedMessageID(t *testing.T) {
+	raw := string(sample(t, "exchange-ndr.eml", testID, testRecipient, ""))
+	raw = strings.Replace(raw, "In-Reply-To: <"+testID+">\nReferences: <"+testID+">\n", "", 1)
+	if strings.Contains(raw, "In-Reply-To") {
+		t.Fatal("the headers were not removed")
+	}
+	r, err := bounces.Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, ok := r.Message(); !ok || ref.RecipientID != 17 {
+		t.Errorf("got %+v (%v) from %q, want recipient 17", ref, ok, r.MessageIDs)
+	}
+}
