@@ -23,7 +23,7 @@ import (
 )
 
 // writeKey writes a PEM private key with mode perm and returns its path.
-func writeKey(t *testing.T, key any, perm os.FileMode) string {
+func writeKey(t testing.TB, key any, perm os.FileMode) string {
 	t.Helper()
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
@@ -40,7 +40,7 @@ func writeKey(t *testing.T, key any, perm os.FileMode) string {
 }
 
 // testDKIM loads a new key of the kind ("rsa" or "ed25519") for example.com.
-func testDKIM(t *testing.T, kind string) *mailer.DKIM {
+func testDKIM(t testing.TB, kind string) *mailer.DKIM {
 	t.Helper()
 	var key any
 	switch kind {
@@ -228,5 +228,43 @@ func TestGenerateDKIM(t *testing.T) {
 	}
 	if !slices.Contains(strings.Split(a, "; "), "k=rsa") {
 		t.Errorf("record %q", a)
+	}
+}
+
+// BenchmarkSign measures what DKIM adds to writing a message, against the
+// same message unsigned in the same run.
+func BenchmarkSign(b *testing.B) {
+	f := newFixture(b, 1)
+	rs, err := f.store.FindRecipients(context.Background(), f.camp.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	letter := mailer.Letter{Kind: campaign.Invitation, Campaign: f.camp, Recipient: &rs[0], Link: mailer.Link(baseURL, rs[0].Token(f.key))}
+	for _, kind := range []string{"unsigned", "rsa", "ed25519"} {
+		var d *mailer.DKIM
+		if kind != "unsigned" {
+			d = testDKIM(b, kind)
+		}
+		tpl, err := mailer.ParseTemplates(templates.Email())
+		if err != nil {
+			b.Fatal(err)
+		}
+		comp, err := mailer.NewComposer(tpl, mailer.ComposerOptions{From: "People Team <people@example.com>", Organisation: "X", DKIM: d})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(kind, func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				m, err := comp.Compose(letter)
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf.Reset()
+				if _, err := m.WriteTo(&buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
