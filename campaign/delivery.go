@@ -188,7 +188,7 @@ func (rd Round) due(campaignID int64, start time.Time) (string, []any) {
 		// A message sent since the round started, such as this round's own
 		// reminder, makes a person not due whatever the policy says.
 		return `r.campaign_id = ? AND r.responded = 0 AND s.active = 1 AND r.state = 'sent' AND r.reminding = 0
-			AND r.reminders_sent < ? AND r.last_message_at <= ? AND r.last_message_at < ?`,
+			AND r.opted_out = 0 AND r.reminders_sent < ? AND r.last_message_at <= ? AND r.last_message_at < ?`,
 			[]any{campaignID, rd.Reminders.Max, formatTime(start.Add(-rd.Reminders.After)), formatTime(start)}
 	}
 	states := []any{StatePending}

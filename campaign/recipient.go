@@ -40,9 +40,15 @@ type Status struct {
 	Responded int       `json:"responded"`
 	Reminded  int       `json:"reminded"` // reminders delivered in all
 	Failures  []Failure `json:"failures"`
-	// Delivered counts the invitations the mail server accepted for people
-	// still on the roster: what a response rate is out of.
+	// Delivered counts the invitations the mail server accepted, and that
+	// did not bounce, for people still on the roster: what a response rate
+	// is out of.
 	Delivered int `json:"delivered"`
+
+	OptedOut    int       `json:"opted_out"`    // stopped the reminders (one-click opt-out)
+	Bounced     int       `json:"bounced"`      // of the failed: a hard bounce came back after the server's 250
+	SoftBounced int       `json:"soft_bounced"` // still counted as sent, but a soft bounce came back
+	SoftBounces []Failure `json:"soft_bounces"` // who, with a bounce's status and diagnostic
 }
 
 // A Failure is a recipient whose invitation or reminder the SMTP server
@@ -128,6 +134,9 @@ func (s *Store) CampaignStatus(ctx context.Context, c *Campaign) (Status, error)
 		st.Failures = append(st.Failures, f)
 	}
 	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	if err := s.deliverability(ctx, c, &st); err != nil {
 		return fail(err)
 	}
 	return st, nil

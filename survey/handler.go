@@ -26,6 +26,12 @@ type Store interface {
 	RecordResponses(ctx context.Context, subs []campaign.Submission) []error
 	// DatabaseID returns the id that names the database, for /healthz.
 	DatabaseID(ctx context.Context) (string, error)
+	// FindOptOut reports whether the person of a link has stopped the
+	// reminders, with the link's campaign, or campaign.ErrTokenUnknown.
+	FindOptOut(ctx context.Context, token string) (bool, *campaign.Campaign, error)
+	// OptOut stops the reminders to the person of a link and returns the
+	// link's campaign, or campaign.ErrTokenUnknown.
+	OptOut(ctx context.Context, token string) (*campaign.Campaign, error)
 }
 
 var _ Store = (*campaign.Store)(nil)
@@ -65,6 +71,8 @@ type Handler struct {
 //
 //	GET  /s/{token}          the form, or the page saying the answers are recorded
 //	POST /s/{token}          record the answers, then 303 to /thanks
+//	GET  /s/{token}/stop     a page with a button that stops the reminders
+//	POST /s/{token}/stop     stop the reminders (the button, or RFC 8058 one-click)
 //	GET  /thanks             the thank-you page (needs no token)
 //	GET  /static/survey.css  the page's style sheet
 //	GET  /healthz            {"status": "ok", "database": ID} while it runs
@@ -94,6 +102,8 @@ func NewHandler(store Store, organisation string, now func() time.Time, logger *
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /s/{token}", h.showForm)
 	mux.HandleFunc("POST /s/{token}", h.submit)
+	mux.HandleFunc("GET /s/{token}/stop", h.showStop)
+	mux.HandleFunc("POST /s/{token}/stop", h.stop)
 	mux.HandleFunc("GET /thanks", h.thanks)
 	mux.HandleFunc("GET /static/survey.css", h.stylesheet)
 	mux.HandleFunc("GET /healthz", h.healthz)

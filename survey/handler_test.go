@@ -463,6 +463,14 @@ func (s failingStore) RecordResponses(_ context.Context, subs []campaign.Submiss
 	return errs
 }
 
+func (s failingStore) FindOptOut(context.Context, string) (bool, *campaign.Campaign, error) {
+	return false, nil, errors.New("find opt-out: disk I/O error")
+}
+
+func (s failingStore) OptOut(context.Context, string) (*campaign.Campaign, error) {
+	return nil, errors.New("opt out: disk I/O error")
+}
+
 func TestServerError(t *testing.T) {
 	for _, tt := range []struct {
 		name  string

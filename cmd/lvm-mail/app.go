@@ -99,6 +99,8 @@ func (e *env) app() *cli.App {
 			e.serveCommand(),
 			e.reportCommand(),
 			e.backupCommand(),
+			e.bouncesCommand(),
+			e.dkimCommand(),
 			e.demoCommand(),
 		},
 		Writer:                 e.stdout,

@@ -67,8 +67,12 @@ func (e *env) composer() (*mailer.Composer, error) {
 		}
 		return nil, err
 	}
+	dkim, err := e.dkim()
+	if err != nil {
+		return nil, err
+	}
 	return mailer.NewComposer(tpl, mailer.ComposerOptions{From: e.cfg.SMTP.From, Organisation: e.cfg.Organisation,
-		Location: time.Local, Now: e.now})
+		Location: time.Local, Now: e.now, DKIM: dkim})
 }
 
 // sender returns a Sender for the [smtp] settings.
@@ -163,6 +167,7 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Dry run for %s: %d %s rendered and checked. Nothing was sent and nothing changed.\n", camp.Slug, sum.Sent, what)
+		fmt.Fprintln(e.stdout, signingLine(comp))
 		e.printSummary(camp, sum, checks)
 		return nil
 	}
