@@ -333,3 +333,22 @@ func TestLeaseLost(t *testing.T) {
 			st, srv.Count(), sum.Sent)
 	}
 }
+
+// TestConnectionOutlivesTimeout: one connection carries message after
+// message for longer than the SMTP timeout, which bounds each step of the
+// conversation, not the life of a connection. Everyone gets exactly one
+// message and no transaction is retried.
+func TestConnectionOutlivesTimeout(t *testing.T) {
+	const n = 30
+	f := newFixture(t, n)
+	srv := startServer(t, smtptest.Options{Delay: 25 * time.Millisecond})
+	cfg := senderConfig(srv)
+	cfg.Concurrency, cfg.Timeout = 1, 200*time.Millisecond // the run lasts about 750 ms
+	sum, err := f.run(campaign.Invitation, cfg).Send(context.Background())
+	if err != nil || sum.Sent != n {
+		t.Fatalf("sent %d: %v", sum.Sent, err)
+	}
+	if got := srv.Stats(); got.Connections != 1 || srv.Count() != n || len(srv.Recipients()) != n {
+		t.Errorf("the server saw %d connections, %d messages and %d transactions; want 1, %d and %d", got.Connections, srv.Count(), len(srv.Recipients()), n, n)
+	}
+}

@@ -425,6 +425,12 @@ func (w *worker) transact(job *Job) (string, error) {
 	if err != nil {
 		return "", &txError{stageRcpt, err}
 	}
+	// Every step of the conversation has Timeout from here, as go-mail's
+	// own send sets it: the deadline set when dialling has long passed on
+	// a connection that carries message after message.
+	if err := c.UpdateDeadline(w.s.cfg.Timeout); err != nil {
+		return "", &txError{stageMail, err}
+	}
 	if err := c.Mail(from); err != nil {
 		c.Reset()
 		return "", &txError{stageMail, err}
@@ -441,6 +447,9 @@ func (w *worker) transact(job *Job) (string, error) {
 			return "", &startError{fmt.Errorf("record the start of a delivery: %w", err)}
 		}
 		job.start = nil // a retry is the same delivery
+		if err := c.UpdateDeadline(w.s.cfg.Timeout); err != nil {
+			return "", &txError{stageData, err}
+		}
 	}
 	wc, err := c.Data()
 	if err != nil {
