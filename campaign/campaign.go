@@ -127,7 +127,7 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		n, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, key)
+		n, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, nc.MinGroupSize, key)
 		if err == nil && n == 0 {
 			err = ErrNoRecipients
 		}
@@ -147,7 +147,8 @@ const MinGroupSizeFloor = 3
 // an empty response slot each, a page of staff at a time. It adds the
 // invitees to the sizes of their breakdown groups and returns how many it
 // invited.
-func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID int64, in *Instrument, where []Condition, key *TokenKey) (int, error) {
+func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID int64, in *Instrument, where []Condition,
+	minGroupSize int, key *TokenKey) (int, error) {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO recipients (campaign_id, staff_id, groups, token_salt, token_hash)
 		VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -185,13 +186,44 @@ func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID
 		return 0, err
 	}
 	for g, k := range invited {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited) VALUES (?, ?, ?, ?)
-			ON CONFLICT (campaign_id, column, value) DO UPDATE SET invited = invited + excluded.invited`,
-			campaignID, g.column, g.value, k); err != nil {
+		if err := countInvited(ctx, tx, campaignID, g.column, g.value, k, minGroupSize); err != nil {
 			return 0, err
 		}
 	}
 	return n, nil
+}
+
+// countInvited adds n invitees to a breakdown group and decides whether its
+// answers are pooled: a group that invited fewer than minGroupSize people
+// is. A pooled group that has grown stands alone from now on only while no
+// answer of its column is in the pool yet: the pool's sums cannot be taken
+// apart again.
+func countInvited(ctx context.Context, tx *sql.Tx, campaignID int64, column, value string, n, minGroupSize int) error {
+	var invited int
+	var pooled bool
+	err := tx.QueryRowContext(ctx, `SELECT invited, pooled FROM campaign_groups WHERE campaign_id = ? AND column = ? AND value = ?`,
+		campaignID, column, value).Scan(&invited, &pooled)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited, pooled) VALUES (?, ?, ?, ?, ?)`,
+			campaignID, column, value, n, n < minGroupSize)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	invited += n
+	if pooled && invited >= minGroupSize {
+		var answers int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM group_tallies WHERE campaign_id = ? AND column = ? AND value = ?`,
+			campaignID, column, PooledGroup).Scan(&answers)
+		if err != nil {
+			return err
+		}
+		pooled = answers > 0
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE campaign_groups SET invited = ?, pooled = ? WHERE campaign_id = ? AND column = ? AND value = ?`,
+		invited, pooled, campaignID, column, value)
+	return err
 }
 
 func nonNilConditions(c []Condition) []Condition {
