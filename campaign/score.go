@@ -15,7 +15,14 @@ import (
 //     answer counts once, whoever gave it); Management likewise.
 //   - Balance is Leadership − Management, from −100 to +100.
 //   - Favourability is the share of answers that are 4 or 5.
-//   - The overall indices are the means of the dimension scores.
+//   - A respondent's own index of a pole is the index of the mean, over the
+//     dimensions they answered statements of that pole in, of their mean
+//     answer there; their own balance is their leadership index minus their
+//     management index.
+//   - The overall indices, of the organisation and of a group, are the means
+//     of the respondents' own indices (with complete answers: the mean of
+//     the dimension scores). They rest on every answer, so a group has them
+//     whenever it has enough responses, whatever its dimension scores.
 //   - The quadrant compares the overall indices with the midpoint, 50.
 //
 // A Tally takes responses one at a time and keeps only sums, so a report on
@@ -196,18 +203,54 @@ type GroupKey struct {
 	Value  string
 }
 
+// IndexSums sums the respondents' own overall indices, for the intervals
+// and tests of the report, without a row per person.
+type IndexSums struct {
+	Respondents int     `json:"respondents"` // responses summed
+	Leadership  Moments `json:"leadership"`  // of those with a leadership index
+	Management  Moments `json:"management"`
+	Balance     Moments `json:"balance"` // of those with both indices
+}
+
+// Plus returns the sums of s and o together.
+func (s IndexSums) Plus(o IndexSums) IndexSums {
+	return IndexSums{Respondents: s.Respondents + o.Respondents, Leadership: s.Leadership.Plus(o.Leadership),
+		Management: s.Management.Plus(o.Management), Balance: s.Balance.Plus(o.Balance)}
+}
+
+// Minus returns the sums of s without those of o, a part of s.
+func (s IndexSums) Minus(o IndexSums) IndexSums {
+	return IndexSums{Respondents: s.Respondents - o.Respondents, Leadership: s.Leadership.Minus(o.Leadership),
+		Management: s.Management.Minus(o.Management), Balance: s.Balance.Minus(o.Balance)}
+}
+
+// Pole returns the sums of one pole's index.
+func (s IndexSums) Pole(p Pole) Moments {
+	if p == Management {
+		return s.Management
+	}
+	return s.Leadership
+}
+
 // A GroupTally sums the answers of the responses of one breakdown group.
 type GroupTally struct {
 	GroupKey
 	Responses  int
 	Dimensions []DimensionTally // in instrument order
+	Indices    IndexSums
 }
 
 // Add adds the sums of o, a tally of the same instrument, to g.
 func (g *GroupTally) Add(o GroupTally) {
 	g.Responses += o.Responses
 	addDims(g.Dimensions, o.Dimensions)
+	g.Indices = g.Indices.Plus(o.Indices)
 }
+
+// IndicesComplete reports whether Indices sums every response of the group:
+// false for a group whose sums were first stored by a version of lvm-mail
+// that did not keep them.
+func (g *GroupTally) IndicesComplete() bool { return g.Indices.Respondents == g.Responses }
 
 // A Comment is one response's free text with the department it came from.
 type Comment struct {
@@ -240,6 +283,7 @@ type Tally struct {
 	responses  int
 	itemTally  []ItemTally
 	dimTally   []DimensionTally
+	indices    IndexSums
 	groups     map[GroupKey]*GroupTally
 	groupOrder []GroupKey
 	cov        [2]covariance // per pole, listwise over responses complete for the pole
@@ -327,6 +371,7 @@ func (t *Tally) Add(r *Response) {
 		}
 	}
 	addDims(t.dimTally, t.perDim)
+	t.addIndices(t.perDim)
 
 	var sums [2]int
 	complete := [2]bool{true, true}
@@ -347,6 +392,42 @@ func (t *Tally) Add(r *Response) {
 	}
 }
 
+// addIndices adds one response's own indices, from its answers summed per
+// dimension.
+func (t *Tally) addIndices(perDim []DimensionTally) {
+	t.indices.Respondents++
+	l, okL := RespondentIndex(perDim, Leadership)
+	m, okM := RespondentIndex(perDim, Management)
+	if okL {
+		t.indices.Leadership.Add(l)
+	}
+	if okM {
+		t.indices.Management.Add(m)
+	}
+	if okL && okM {
+		t.indices.Balance.Add(l - m)
+	}
+}
+
+// RespondentIndex returns one respondent's own index of a pole from their
+// answers summed per dimension: the index of the mean, over the dimensions
+// with answers for that pole, of their mean answer there. It is false when
+// they answered no statement of the pole.
+func RespondentIndex(perDim []DimensionTally, p Pole) (float64, bool) {
+	var sum float64
+	n := 0
+	for i := range perDim {
+		if m, ok := perDim[i].Pole(p).Mean(); ok {
+			sum += m
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return Index(sum / float64(n)), true
+}
+
 // AddGroup adds the summed answers of a breakdown group.
 func (t *Tally) AddGroup(g GroupTally) { t.group(g.GroupKey).Add(g) }
 
@@ -360,7 +441,7 @@ func (t *Tally) AddComment(c Comment) {
 // AsGroup returns what the tally has summed as the tally of group k: how a
 // response is added to the sums of its groups.
 func (t *Tally) AsGroup(k GroupKey) GroupTally {
-	return GroupTally{GroupKey: k, Responses: t.responses, Dimensions: slices.Clone(t.dimTally)}
+	return GroupTally{GroupKey: k, Responses: t.responses, Dimensions: slices.Clone(t.dimTally), Indices: t.indices}
 }
 
 func addDims(dst, src []DimensionTally) {
@@ -386,6 +467,9 @@ func (t *Tally) group(k GroupKey) *GroupTally {
 
 // Responses returns the number of responses added.
 func (t *Tally) Responses() int { return t.responses }
+
+// Indices returns the sums of the respondents' own overall indices.
+func (t *Tally) Indices() IndexSums { return t.indices }
 
 // Dimensions returns the tally of every dimension, in instrument order.
 func (t *Tally) Dimensions() []DimensionTally { return t.dimTally }
