@@ -76,9 +76,6 @@ func (b *book) groups() {
 		b.int(s, 4, row, *g.Responded)
 		b.num(s, 5, row, g.ResponseRate, b.st.pct, "not known")
 		withheld := "withheld (see below)"
-		if g.IndexReason != "" {
-			indexWithheld = true
-		}
 		b.num(s, 6, row, g.Leadership, b.st.num1, withheld)
 		b.num(s, 7, row, g.Management, b.st.num1, withheld)
 		b.num(s, 8, row, g.Balance, b.st.signed1, "")
