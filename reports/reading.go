@@ -24,6 +24,19 @@ func QuadrantWords(q campaign.Quadrant) string {
 	return string(q)
 }
 
+// QuadrantName is a quadrant's name as the quadrant chart labels it.
+func QuadrantName(q campaign.Quadrant) string {
+	switch q {
+	case campaign.LeadsAndManages:
+		return "Leads and manages"
+	case campaign.LeaderLed:
+		return "Leader-led"
+	case campaign.ManagerRun:
+		return "Manager-run"
+	}
+	return "Neither"
+}
+
 func two(v *float64) string {
 	if v == nil {
 		return "not known"
@@ -67,21 +80,19 @@ func Reading(r *Report) string {
 	} else {
 		fmt.Fprintf(&b, "The balance of %+.1f points leans towards %s. ", bal, map[bool]string{true: "leading", false: "managing"}[bal > 0])
 	}
-	var topL, topM, gap *Dimension
+	if leader, manager := r.leaning(); leader != nil {
+		fmt.Fprintf(&b, "By group, %s leans most to leading (balance %+.1f, %s) and %s most to managing (%+.1f, %s). ",
+			groupWords(leader), *leader.Balance, againstRest(leader), groupWords(manager), *manager.Balance, againstRest(manager))
+	}
+	if strongest, weakest := r.strength(); strongest != nil {
+		fmt.Fprintf(&b, "Staff see the most of both leading and managing in “%s” and the least in “%s”. ", strongest.Name, weakest.Name)
+	}
+	var gap *Dimension
 	for i := range r.Dimensions {
 		d := &r.Dimensions[i]
-		if d.Leadership != nil && (topL == nil || *d.Leadership > *topL.Leadership) {
-			topL = d
-		}
-		if d.Management != nil && (topM == nil || *d.Management > *topM.Management) {
-			topM = d
-		}
 		if d.Balance != nil && (gap == nil || math.Abs(*d.Balance) > math.Abs(*gap.Balance)) {
 			gap = d
 		}
-	}
-	if topL != nil && topM != nil {
-		fmt.Fprintf(&b, "Leadership is seen most in “%s” (%.1f); management is felt most in “%s” (%.1f). ", topL.Name, *topL.Leadership, topM.Name, *topM.Management)
 	}
 	if gap != nil && math.Abs(*gap.Balance) >= 5 {
 		side := "leadership"
@@ -103,4 +114,76 @@ func Reading(r *Report) string {
 		b.WriteString(" The campaign is still open, so these figures may still change.")
 	}
 	return b.String()
+}
+
+// leaning returns the shown groups, of any breakdown column, with the
+// highest and the lowest balance (of equal ones, the first); nil unless
+// two groups have a balance.
+func (r *Report) leaning() (leader, manager *Group) {
+	n := 0
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		if g.Suppressed || g.Balance == nil {
+			continue
+		}
+		n++
+		if leader == nil || *g.Balance > *leader.Balance {
+			leader = g
+		}
+		if manager == nil || *g.Balance < *manager.Balance {
+			manager = g
+		}
+	}
+	if n < 2 {
+		return nil, nil
+	}
+	return leader, manager
+}
+
+// strength returns the dimensions where staff see the most and the least
+// of both sides: the highest and the lowest mean of the two scores; nil
+// unless two dimensions have both.
+func (r *Report) strength() (strongest, weakest *Dimension) {
+	level := func(d *Dimension) float64 { return (*d.Leadership + *d.Management) / 2 }
+	n := 0
+	for i := range r.Dimensions {
+		d := &r.Dimensions[i]
+		if d.Leadership == nil || d.Management == nil {
+			continue
+		}
+		n++
+		if strongest == nil || level(d) > level(strongest) {
+			strongest = d
+		}
+		if weakest == nil || level(d) < level(weakest) {
+			weakest = d
+		}
+	}
+	if n < 2 {
+		return nil, nil
+	}
+	return strongest, weakest
+}
+
+// groupWords names a group in a sentence: "Bakery (department)".
+func groupWords(g *Group) string {
+	return valueLabel(g.Value) + " (" + strings.ToLower(groupLabel(g.Column)) + ")"
+}
+
+// againstRest says how a group's balance compares with the rest of the
+// organisation's, with the size of the difference.
+func againstRest(g *Group) string {
+	if g.Difference == nil {
+		return "not compared with the rest"
+	}
+	d := *g.Difference
+	side := "above"
+	if d < 0 {
+		side = "below"
+	}
+	verdict := "no clear difference, it could be chance"
+	if g.Differs != nil && *g.Differs != NoClearDifference {
+		verdict = "a clear difference"
+	}
+	return fmt.Sprintf("%.1f points %s the rest of the organisation: %s", math.Abs(d), side, verdict)
 }

@@ -4,11 +4,10 @@ package reports
 func (b *book) change() {
 	const s = SheetChange
 	c := b.r.Compare
-	b.heading(s, "Change since "+c.Name, "Each figure now, in the earlier campaign, and the change (now minus before). Positive: higher now.")
 	b.widths(s, 36, 12.5, 10, 10, 12.5, 10, 10, 12.5, 10, 10)
+	b.heading(s, 10, "Change since "+c.Name, "Each figure now, in the earlier campaign, and the change (now minus before). Positive: higher now.")
 	b.headers(s, 3, []string{"", "Leadership now", "before", "change", "Management now", "before", "change", "Balance now", "before", "change"},
 		0, b.st.headerL, b.st.headerL, b.st.headerL, b.st.headerM, b.st.headerM, b.st.headerM)
-	b.do(b.f.SetRowHeight(s, 3, 32))
 	row := 4
 	write := func(label string, l, m, bal Change) {
 		b.str(s, 1, row, label, b.st.text)
@@ -43,7 +42,7 @@ func (b *book) change() {
 	b.colourRange(s, 10, 4, row-1, scale(ColourManagement, colourNeutral, ColourLeadership, -20, 0, 20))
 	row++
 	for _, n := range c.Notes {
-		b.paragraph(s, row, 10, n, b.st.note, 110)
+		b.paragraph(s, row, 10, n, b.st.note)
 		row++
 	}
 	b.freeze(s, 2, 4)

@@ -21,17 +21,26 @@ func (b *book) comments() {
 		b.do(err)
 		return
 	}
-	b.do(sw.SetColWidth(1, 1, 100))
-	b.do(sw.SetColWidth(2, 2, 24))
+	const textWidth, deptWidth = 100, 24
+	b.do(sw.SetColWidth(1, 1, textWidth))
+	b.do(sw.SetColWidth(2, 2, deptWidth))
 	b.do(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"}))
 	cell := func(v string, style int) excelize.Cell { return excelize.Cell{Value: v, StyleID: style} }
-	b.do(sw.SetRow("A1", []any{cell("Comments", b.st.title)}, excelize.RowOpts{Height: 24}))
-	b.do(sw.SetRow("A2", []any{cell(fmt.Sprintf("What people wrote, word for word, in random order. Only from departments with at least %d responses; "+
-		"the department is named only where the Groups sheet shows it.", campaign.MinCommentGroupSize), b.st.subtitle)}))
+	// A streamed row gets its height as it is written: as tall as its text.
+	height := func(text string, width float64, style int) excelize.RowOpts {
+		return excelize.RowOpts{Height: max(defaultRowHeight, b.text[style].height(text, width))}
+	}
+	b.do(sw.SetRow("A1", []any{cell("Comments", b.st.title)}, height("Comments", textWidth, b.st.title)))
+	sub := fmt.Sprintf("What people wrote, in random order, with names, email addresses and phone numbers replaced by [name], [email] and [phone]. "+
+		"Shown for the whole organisation once at least %d people have responded; a comment names its department only where "+
+		"that department has at least %d responses and the Groups sheet shows it.", campaign.MinCommentGroupSize, campaign.MinCommentGroupSize)
+	b.do(sw.SetRow("A2", []any{cell(sub, b.st.subtitle)}, height(sub, textWidth, b.st.subtitle)))
 	b.do(sw.SetRow("A3", []any{cell("Comment", b.st.header), cell("Department", b.st.header)}))
 	row := 4
 	for _, c := range r.Comments.List {
-		b.do(sw.SetRow(ref(1, row), []any{cell(c.Text, b.st.text), cell(c.Department, b.st.text)}))
+		opts := height(c.Text, textWidth, b.st.text)
+		opts.Height = max(opts.Height, b.text[b.st.text].height(c.Department, deptWidth))
+		b.do(sw.SetRow(ref(1, row), []any{cell(c.Text, b.st.text), cell(c.Department, b.st.text)}, opts))
 		row++
 	}
 	var why string
@@ -44,7 +53,7 @@ func (b *book) comments() {
 		why = fmt.Sprintf("%d %s not shown: %s.", r.Comments.Withheld, plural(r.Comments.Withheld, "comment is", "comments are"), r.Comments.Reason)
 	}
 	if why != "" {
-		b.do(sw.SetRow(ref(1, row+1), []any{cell(why, b.st.note)}))
+		b.do(sw.SetRow(ref(1, row+1), []any{cell(why, b.st.note)}, height(why, textWidth, b.st.note)))
 	}
 	b.do(sw.Flush())
 }

@@ -4,11 +4,10 @@ package reports
 func (b *book) dimensions() {
 	const s = SheetDimensions
 	r := b.r
-	b.heading(s, "Dimensions", "Each dimension sets one side of leading against one side of managing. Darker colours mean higher scores.")
 	b.widths(s, 40, 13, 13, 11, 15, 15, 12)
+	b.heading(s, 7, "Dimensions", "Each dimension sets one side of leading against one side of managing. Darker colours mean higher scores.")
 	b.headers(s, 3, []string{"Dimension", "Leadership", "Management", "Balance", "Leadership: share agreeing", "Management: share agreeing", "Responses"},
 		0, b.st.headerL, b.st.headerM, 0, b.st.headerL, b.st.headerM)
-	b.do(b.f.SetRowHeight(s, 3, 32))
 	row := 4
 	for _, d := range r.Dimensions {
 		b.str(s, 1, row, d.Name, b.st.text)
@@ -28,6 +27,6 @@ func (b *book) dimensions() {
 	b.colourRange(s, 6, 4, last, scaleShareM)
 	row++
 	b.paragraph(s, row, 7, "Leadership and Management: 0 to 100, from the answers to that side's statements. Balance: leadership minus management. "+
-		"Share agreeing: answers of Agree or Strongly agree. Responses: people who answered at least one statement of the dimension.", b.st.note, 120)
+		"Share agreeing: answers of Agree or Strongly agree. Responses: people who answered at least one statement of the dimension.", b.st.note)
 	b.freeze(s, 1, 4)
 }

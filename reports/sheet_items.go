@@ -24,14 +24,13 @@ func poleWord(p campaign.Pole) string {
 func (b *book) items() {
 	const s = SheetItems
 	r := b.r
-	b.heading(s, "Statements", "Every statement, with how people answered it.")
 	b.widths(s, 60, 26, 13, 30, 9, 9, 9, 10, 10, 10, 10, 10)
+	b.heading(s, 12, "Statements", "Every statement, with how people answered it.")
 	names := []string{"Statement", "Dimension", "Side", "Short label", "Answers", "Average (1–5)", "Spread"}
 	for _, l := range campaign.ScaleLabels {
 		names = append(names, l)
 	}
 	b.headers(s, 3, names)
-	b.do(b.f.SetRowHeight(s, 3, 44))
 	dimName := map[string]string{}
 	for _, d := range r.Dimensions {
 		dimName[d.ID] = d.Name
@@ -76,7 +75,7 @@ func (b *book) items() {
 	row++
 	b.paragraph(s, row, 7, "Answers: people who answered the statement. Average: on the 1–5 scale (3 is the middle). "+
 		"Spread: the standard deviation; about two thirds of the answers lie within one spread of the average. "+
-		"The last five columns count each answer.", b.st.note, 110)
+		"The last five columns count each answer.", b.st.note)
 	row += 2
 	if len(r.Items) == 0 || r.Items[0].Distribution == nil {
 		return
@@ -90,6 +89,7 @@ func (b *book) items() {
 			Fill:       fill(answerColours[i]),
 		})
 	}
+	b.do(b.f.InsertPageBreak(s, ref(1, row))) // print the chart whole, on a page of its own
 	b.do(b.f.AddChart(s, ref(1, row), &excelize.Chart{
 		Type:       excelize.BarPercentStacked,
 		VaryColors: ptr(false),

@@ -10,13 +10,14 @@ import (
 
 // The sheets of the workbook. Change appears only with a comparison.
 const (
-	SheetSummary    = "Summary"
-	SheetDimensions = "Dimensions"
-	SheetGroups     = "Groups"
-	SheetItems      = "Items"
-	SheetComments   = "Comments"
-	SheetMethod     = "Method"
-	SheetChange     = "Change"
+	SheetSummary         = "Summary"
+	SheetChange          = "Change"
+	SheetGroups          = "Groups"
+	SheetGroupDimensions = "Group dimensions"
+	SheetDimensions      = "Dimensions"
+	SheetItems           = "Items"
+	SheetComments        = "Comments"
+	SheetMethod          = "Method"
 )
 
 // A sheet is one sheet of the workbook. Each lives in a file of its own
@@ -27,34 +28,38 @@ type sheet struct {
 	write func(*book)
 }
 
-// sheets returns the sheets of r's workbook, in order.
+// sheets returns the sheets of r's workbook, in order: what an owner reads
+// first comes first.
 func sheets(r *Report) []sheet {
-	list := []sheet{
-		{SheetSummary, (*book).summary},
-		{SheetDimensions, (*book).dimensions},
-		{SheetGroups, (*book).groups},
-		{SheetItems, (*book).items},
-		{SheetComments, (*book).comments},
-		{SheetMethod, (*book).method},
-	}
+	list := []sheet{{SheetSummary, (*book).summary}}
 	if r.Compare != nil {
 		list = append(list, sheet{SheetChange, (*book).change})
 	}
-	return list
+	return append(list,
+		sheet{SheetGroups, (*book).groups},
+		sheet{SheetGroupDimensions, (*book).groupDimensions},
+		sheet{SheetDimensions, (*book).dimensions},
+		sheet{SheetItems, (*book).items},
+		sheet{SheetComments, (*book).comments},
+		sheet{SheetMethod, (*book).method},
+	)
 }
 
-// WriteWorkbook writes the report as an Excel workbook: Summary, Dimensions,
-// Groups, Items, Comments, Method and, with a comparison, Change. Text from
-// respondents and from the roster is always written as a string, never as a
-// formula. It returns excelize's errors, wrapped.
+// WriteWorkbook writes the report as an Excel workbook: Summary, Change
+// (with a comparison), Groups, Group dimensions, Dimensions, Items,
+// Comments and Method, every sheet printed landscape and one page wide,
+// every row as tall as its wrapped text. Text from respondents and from the
+// roster is always written as a string, never as a formula. It returns
+// excelize's errors, wrapped.
 func WriteWorkbook(w io.Writer, r *Report) error {
-	b := &book{f: excelize.NewFile(), r: r}
+	b := &book{f: excelize.NewFile(), r: r, layouts: map[string]*layout{}, text: map[int]textStyle{}}
 	defer b.f.Close()
 	list := sheets(r)
 	b.setup(list)
 	for _, s := range list {
 		s.write(b)
 	}
+	b.fitRows()
 	b.finish()
 	if b.err != nil {
 		return fmt.Errorf("write workbook: %w", b.err)
@@ -69,10 +74,12 @@ func WriteWorkbook(w io.Writer, r *Report) error {
 // keeps the first error: the layout code stays readable, and WriteWorkbook
 // reports that error at the end.
 type book struct {
-	f   *excelize.File
-	r   *Report
-	err error
-	st  styles
+	f       *excelize.File
+	r       *Report
+	err     error
+	st      styles
+	text    map[int]textStyle  // style → how its text wraps
+	layouts map[string]*layout // sheet → column widths and row heights
 }
 
 func (b *book) do(err error) {
@@ -103,6 +110,14 @@ func (b *book) printSetup(sheet string) {
 		Orientation: ptr("landscape"), Size: ptr(9), FitToWidth: ptr(1), FitToHeight: ptr(0),
 	}))
 	b.do(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}))
+	b.do(b.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{
+		Left: ptr(0.4), Right: ptr(0.4), Top: ptr(0.5), Bottom: ptr(0.5), Header: ptr(0.2), Footer: ptr(0.2),
+	}))
+}
+
+// onePage prints a sheet on one page, however long.
+func (b *book) onePage(sheet string) {
+	b.do(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{FitToHeight: ptr(1)}))
 }
 
 func (b *book) finish() {

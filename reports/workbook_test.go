@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,9 +107,13 @@ func TestWorkbook(t *testing.T) {
 	path := writeWorkbook(t, r)
 	f := openWorkbook(t, path)
 
-	want := []string{"Summary", "Dimensions", "Groups", "Items", "Comments", "Method"}
+	want := []string{"Summary", "Groups", "Group dimensions", "Dimensions", "Items", "Comments", "Method"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("got sheets %v, want %v", got, want)
+	}
+	groups := objects(t, js["groups"])
+	groupRow := func(g map[string]any) int {
+		return findRow(t, f, "Groups", strings.ToUpper(g["column"].(string)[:1])+g["column"].(string)[1:], g["value"].(string))
 	}
 
 	t.Run("Summary", func(t *testing.T) {
@@ -120,6 +126,17 @@ func TestWorkbook(t *testing.T) {
 		} {
 			wantCellNum(t, f, "Summary", cellName(2, findRow(t, f, "Summary", tt.label)), js[tt.key])
 		}
+		for _, tt := range []struct{ label, key string }{
+			{"Leadership index", "leadership_ci95"}, {"Management index", "management_ci95"}, {"Balance", "balance_ci95"},
+		} {
+			got := raw(t, f, "Summary", cellName(3, findRow(t, f, "Summary", tt.label)))
+			if want := intervalText(js[tt.key]); got != want {
+				t.Errorf("%s: got interval %q, want %q", tt.label, got, want)
+			}
+		}
+		if got := raw(t, f, "Summary", "B4"); got != "Q4 Pulse 2026 (q4-pulse-2026)" {
+			t.Errorf("campaign: got %q, want the name and the slug in full", got)
+		}
 		picture := raw(t, f, "Summary", cellName(2, findRow(t, f, "Summary", "Overall picture")))
 		if !strings.HasPrefix(strings.ToLower(picture), js["quadrant"].(string)) {
 			t.Errorf("overall picture %q does not name the quadrant %q", picture, js["quadrant"])
@@ -127,6 +144,65 @@ func TestWorkbook(t *testing.T) {
 		reading := raw(t, f, "Summary", cellName(1, findRow(t, f, "Summary", "What this says")+1))
 		if !strings.Contains(reading, "26 of the 37 people invited answered") {
 			t.Errorf("got reading %q, want one that starts from the response", reading)
+		}
+
+		// Who differs: the shown groups with the highest and the lowest
+		// balance, of any breakdown column, each with its difference from
+		// the rest and the verdict.
+		var high, low map[string]any
+		for _, g := range groups {
+			if g["suppressed"] == true {
+				continue
+			}
+			if high == nil || g["balance"].(float64) > high["balance"].(float64) {
+				high = g
+			}
+			if low == nil || g["balance"].(float64) < low["balance"].(float64) {
+				low = g
+			}
+		}
+		for _, tt := range []struct {
+			label string
+			group map[string]any
+		}{{"Leans most to leading", high}, {"Leans most to managing", low}} {
+			row := findRow(t, f, "Summary", tt.label)
+			name := strings.ToUpper(tt.group["column"].(string)[:1]) + tt.group["column"].(string)[1:] + ": " + tt.group["value"].(string)
+			if got := raw(t, f, "Summary", cellName(2, row)); got != name {
+				t.Errorf("%s: got %q, want %q", tt.label, got, name)
+			}
+			wantCellNum(t, f, "Summary", cellName(4, row), tt.group["balance"])
+			wantCellNum(t, f, "Summary", cellName(5, row), tt.group["difference"])
+			verdict := raw(t, f, "Summary", cellName(6, row))
+			if clear := tt.group["differs"] != "no clear difference"; clear != strings.HasPrefix(verdict, "Yes: clearly "+tt.group["differs"].(string)) {
+				t.Errorf("%s: got verdict %q, want one saying %v", tt.label, verdict, tt.group["differs"])
+			}
+			if !strings.Contains(reading, tt.group["value"].(string)+" ("+tt.group["column"].(string)+")") {
+				t.Errorf("the reading does not name %v: %q", tt.group["value"], reading)
+			}
+		}
+		if high["value"] != "Sales" {
+			t.Errorf("got %v as leaning most to leading, want Sales, which the fixture makes so", high["value"])
+		}
+
+		// Strongest and weakest: the highest and lowest mean of L and M.
+		dims := objects(t, js["dimensions"])
+		level := func(d map[string]any) float64 { return d["leadership"].(float64) + d["management"].(float64) }
+		strongest, weakest := dims[0], dims[0]
+		for _, d := range dims {
+			if level(d) > level(strongest) {
+				strongest = d
+			}
+			if level(d) < level(weakest) {
+				weakest = d
+			}
+		}
+		for label, d := range map[string]map[string]any{"Strongest": strongest, "Weakest": weakest} {
+			row := findRow(t, f, "Summary", label)
+			if got := raw(t, f, "Summary", cellName(2, row)); got != d["name"] {
+				t.Errorf("%s dimension: got %q, want %v", label, got, d["name"])
+			}
+			wantCellNum(t, f, "Summary", cellName(4, row), d["leadership"])
+			wantCellNum(t, f, "Summary", cellName(5, row), d["management"])
 		}
 	})
 
@@ -144,49 +220,101 @@ func TestWorkbook(t *testing.T) {
 	})
 
 	t.Run("Groups", func(t *testing.T) {
-		const firstDim = 9
-		lastCol := firstDim + 3*3 - 1
-		for _, g := range objects(t, js["groups"]) {
-			label := strings.ToUpper(g["column"].(string)[:1]) + g["column"].(string)[1:]
-			row := findRow(t, f, "Groups", label, g["value"].(string))
-			wantCellNum(t, f, "Groups", cellName(3, row), g["invited"])
+		const firstDim = 13
+		lastCol := firstDim + 3 - 1
+		for _, g := range groups {
+			row := groupRow(g)
 			if g["suppressed"] == true {
-				if got := raw(t, f, "Groups", cellName(4, row)); got != g["reason"] {
+				if got := raw(t, f, "Groups", cellName(3, row)); got != g["reason"] {
 					t.Errorf("%v: got %q, want the reason %q", g["value"], got, g["reason"])
 				}
-				for col := 4; col <= lastCol; col++ {
+				for col := 3; col <= lastCol; col++ {
 					if typ, _ := f.GetCellType("Groups", cellName(col, row)); typ == excelize.CellTypeNumber {
 						t.Errorf("%v is suppressed but %s holds a number", g["value"], cellName(col, row))
 					}
 				}
 				continue
 			}
-			wantCellNum(t, f, "Groups", cellName(4, row), g["responded"])
-			wantCellNum(t, f, "Groups", cellName(5, row), g["response_rate"])
-			for col, key := range []string{"leadership", "management", "balance"} {
-				if g[key] == nil {
-					if got := raw(t, f, "Groups", cellName(6+col, row)); key != "balance" && !strings.HasPrefix(got, "withheld") {
-						t.Errorf("%v: %s cell holds %q, want why it is withheld", g["value"], key, got)
-					}
-					continue
+			wantCellNum(t, f, "Groups", cellName(3, row), g["responded"])
+			wantCellNum(t, f, "Groups", cellName(4, row), g["response_rate"])
+			for i, key := range []string{"leadership", "management", "balance"} {
+				wantCellNum(t, f, "Groups", cellName(5+2*i, row), g[key])
+				if got, want := raw(t, f, "Groups", cellName(6+2*i, row)), intervalText(g[key+"_ci95"]); got != want {
+					t.Errorf("%v %s: got interval %q, want %q", g["value"], key, got, want)
 				}
-				wantCellNum(t, f, "Groups", cellName(6+col, row), g[key])
+			}
+			wantCellNum(t, f, "Groups", cellName(11, row), g["difference"])
+			if got := raw(t, f, "Groups", cellName(12, row)); got != g["differs"] {
+				t.Errorf("%v: got verdict %q, want %q", g["value"], got, g["differs"])
 			}
 			for d, gd := range objects(t, g["dimensions"]) {
-				for p, key := range []string{"leadership", "management"} {
-					cell := cellName(firstDim+3*d+p, row)
-					if gd[key] == nil {
-						if got := raw(t, f, "Groups", cell); got != gd[key+"_reason"] {
-							t.Errorf("%v %v: %s holds %q, want %q", g["value"], gd["id"], cell, got, gd[key+"_reason"])
-						}
-						continue
-					}
-					wantCellNum(t, f, "Groups", cell, gd[key])
+				cell := cellName(firstDim+d, row)
+				if gd["balance"] != nil {
+					wantCellNum(t, f, "Groups", cell, gd["balance"])
+					continue
+				}
+				// A short reason that fits; the full one is below the table.
+				want := "too few"
+				if gd["leadership_reason"] != "fewer than 5 answers" && gd["management_reason"] != "fewer than 5 answers" {
+					want = "hidden"
+				}
+				if got := raw(t, f, "Groups", cell); got != want {
+					t.Errorf("%v %v: %s holds %q, want %q", g["value"], gd["id"], cell, got, want)
 				}
 			}
 		}
-		if got := raw(t, f, "Groups", cellName(4, findRow(t, f, "Groups", "Department", "Ops"))); got != "hidden so that a smaller group cannot be worked out" {
+		if got := raw(t, f, "Groups", cellName(3, findRow(t, f, "Groups", "Department", "Ops"))); got != "hidden so that a smaller group cannot be worked out" {
 			t.Errorf("Ops: got %q, want the complementary-suppression reason", got)
+		}
+		// Support's q leadership rests on 4 answers: its balance cell says so
+		// in short, and the explanation is below the table, once.
+		support := findRow(t, f, "Groups", "Department", "Support")
+		if got := raw(t, f, "Groups", cellName(firstDim+1, support)); got != "too few" {
+			t.Errorf("Support, q: got %q, want \"too few\"", got)
+		}
+		rows, err := f.GetRows("Groups")
+		if err != nil {
+			t.Fatal(err)
+		}
+		explained := 0
+		for _, r := range rows {
+			if len(r) > 0 && strings.Contains(r[0], `"too few": fewer than 5 people of the group answered`) {
+				explained++
+			}
+		}
+		if explained != 1 {
+			t.Errorf("the short reasons are explained %d times below the table, want once", explained)
+		}
+	})
+
+	t.Run("GroupDimensions", func(t *testing.T) {
+		const firstDim = 5
+		for _, g := range groups {
+			row := findRow(t, f, "Group dimensions", strings.ToUpper(g["column"].(string)[:1])+g["column"].(string)[1:], g["value"].(string))
+			wantCellNum(t, f, "Group dimensions", cellName(3, row), g["invited"])
+			if g["suppressed"] == true {
+				if got := raw(t, f, "Group dimensions", cellName(4, row)); got != g["reason"] {
+					t.Errorf("%v: got %q, want the reason %q", g["value"], got, g["reason"])
+				}
+				continue
+			}
+			for d, gd := range objects(t, g["dimensions"]) {
+				for p, key := range []string{"leadership", "management"} {
+					cell := cellName(firstDim+2*d+p, row)
+					switch gd[key+"_reason"] {
+					case nil:
+						wantCellNum(t, f, "Group dimensions", cell, gd[key])
+					case "fewer than 5 answers":
+						if got := raw(t, f, "Group dimensions", cell); got != "too few" {
+							t.Errorf("%v %v %s: got %q, want \"too few\"", g["value"], gd["id"], key, got)
+						}
+					default:
+						if got := raw(t, f, "Group dimensions", cell); got != "hidden" {
+							t.Errorf("%v %v %s: got %q, want \"hidden\"", g["value"], gd["id"], key, got)
+						}
+					}
+				}
+			}
 		}
 	})
 
@@ -216,17 +344,17 @@ func TestWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var texts []string
+		labels := map[string]string{}
 		for _, r := range rows[3:] {
-			if len(r) == 2 {
-				texts = append(texts, r[0])
-				if r[1] != "Sales" {
-					t.Errorf("comment %q: got department %q, want Sales", r[0], r[1])
+			if len(r) > 0 && r[0] != "" {
+				labels[r[0]] = ""
+				if len(r) > 1 {
+					labels[r[0]] = r[1]
 				}
 			}
 		}
-		if len(texts) != 12 || slices.Contains(texts, "Support has something to say") {
-			t.Errorf("got comments %q, want Sales's 12 only", texts)
+		if len(labels) != 13 || labels["Support has something to say"] != "" || labels["Sales comment 5"] != "Sales" {
+			t.Errorf("got comments %q; want all 13, Sales's named, Support's not", labels)
 		}
 	})
 
@@ -242,7 +370,9 @@ func TestWorkbook(t *testing.T) {
 		alpha := js["alpha"].(map[string]any)
 		for _, want := range []string{
 			"(average − 1) ÷ 4 × 100", "α = k ÷ (k − 1)", "σL²·αL", "5 responses: this campaign's setting",
-			"hidden so that a smaller group cannot be worked out", "at least 10 responses",
+			"hidden so that a smaller group cannot be worked out", "at least 10 people have responded",
+			"√(1 − n ÷ N)", "Welch's t test", "Holm's correction for all the groups compared in this report (7)",
+			"every name of a person on the roster becomes [name]", "The database keeps each comment as it was written",
 			"leadership " + strconv.FormatFloat(alpha["leadership"].(float64), 'f', 2, 64),
 			"management " + strconv.FormatFloat(alpha["management"].(float64), 'f', 2, 64),
 		} {
@@ -252,12 +382,82 @@ func TestWorkbook(t *testing.T) {
 		}
 	})
 
+	t.Run("QuadrantChart", func(t *testing.T) {
+		// Of the breakdown columns, only grade has three groups showing both
+		// indices: one chart, a labelled point per group, the dashed lines at
+		// 50 and the four quadrant names.
+		var scatter []string
+		for _, xml := range chartParts(t, path) {
+			if strings.Contains(xml, "<scatterChart>") {
+				scatter = append(scatter, xml)
+			}
+		}
+		if len(scatter) != 1 {
+			t.Fatalf("got %d quadrant charts, want 1 (grade)", len(scatter))
+		}
+		xml := scatter[0]
+		if !strings.Contains(xml, `<showSerName val="1"></showSerName>`) && !strings.Contains(xml, `<showSerName val="1"/>`) {
+			t.Error("the quadrant chart's points are not labelled with their names")
+		}
+		if strings.Contains(xml, "<legend>") {
+			t.Error("the quadrant chart has a legend as well as labels")
+		}
+		var colours []string
+		for _, grade := range []string{"A", "B", "C"} {
+			row := findRow(t, f, "Groups", "Grade", grade)
+			if !strings.Contains(xml, "<f>Groups!$B$"+strconv.Itoa(row)+"</f>") {
+				t.Errorf("grade %s: no point named from Groups!B%d", grade, row)
+			}
+		}
+		for _, m := range regexp.MustCompile(`(?s)<marker>.*?</marker>`).FindAllString(xml, -1) {
+			if c := regexp.MustCompile(`srgbClr val="([0-9A-F]{6})"`).FindStringSubmatch(m); c != nil && c[1] != "FFFFFF" {
+				colours = append(colours, c[1])
+			}
+		}
+		if distinct := slices.Compact(slices.Sorted(slices.Values(colours))); len(colours) != 3 || len(distinct) != 3 {
+			t.Errorf("got marker colours %v, want three distinct ones", colours)
+		}
+		// The guides: hidden cells with the quadrant names and the points of
+		// the lines at 50.
+		rows, err := f.GetRows("Groups")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		fifties := 0
+		for _, r := range rows {
+			for c, v := range r {
+				if c < 13+3 || v == "" {
+					continue
+				}
+				col, _ := excelize.ColumnNumberToName(c + 1)
+				if visible, _ := f.GetColVisible("Groups", col); visible {
+					t.Errorf("chart guide %q in visible column %s", v, col)
+				}
+				if v == "50" {
+					fifties++
+				}
+				if strings.TrimSpace(v) != "" && v[0] > '9' {
+					names = append(names, v)
+				}
+			}
+		}
+		slices.Sort(names)
+		if want := []string{"Leader-led", "Leads and manages", "Manager-run", "Neither"}; !slices.Equal(names, want) || fifties != 4 {
+			t.Errorf("got guides %v and %d points at 50, want %v and the ends of two lines at 50 (4)", names, fifties, want)
+		}
+		for _, ref := range []string{"Groups!$E$", "Groups!$G$"} { // leadership up, management across
+			if !strings.Contains(xml, ref) {
+				t.Errorf("the quadrant chart does not refer to %s", ref)
+			}
+		}
+	})
+
 	t.Run("Charts", func(t *testing.T) {
-		charts := chartParts(t, path)
 		var kinds []string
-		for name, xml := range charts {
+		for name, xml := range chartParts(t, path) {
 			switch {
-			case strings.Contains(xml, "<scatterChart>") && strings.Contains(xml, "Groups!$F$"):
+			case strings.Contains(xml, "<scatterChart>"):
 				kinds = append(kinds, "scatter")
 			case strings.Contains(xml, `<grouping val="percentStacked">`) && strings.Contains(xml, "Items!$H$4"):
 				kinds = append(kinds, "stacked")
@@ -268,8 +468,6 @@ func TestWorkbook(t *testing.T) {
 			}
 		}
 		slices.Sort(kinds)
-		// One scatter only: of the breakdown columns, only grade has three
-		// groups that show both indices.
 		if want := []string{"dimensions", "scatter", "stacked"}; !slices.Equal(kinds, want) {
 			t.Errorf("got charts %v, want %v", kinds, want)
 		}
@@ -281,7 +479,8 @@ func TestWorkbook(t *testing.T) {
 			kind  string
 			min   int
 		}{
-			{"Groups", "3_color_scale", 3 + 3*3}, // overall and every dimension: L, M and balance
+			{"Groups", "3_color_scale", 3 + 3},           // L, M, balance; the balance of every dimension
+			{"Group dimensions", "3_color_scale", 2 * 3}, // L and M of every dimension
 			{"Dimensions", "3_color_scale", 3},
 			{"Dimensions", "2_color_scale", 2},
 		} {
@@ -313,10 +512,14 @@ func TestWorkbook(t *testing.T) {
 			if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
 				t.Errorf("%s: got page layout %+v (%v), want landscape, one page wide", s, layout, err)
 			}
+			if s == "Groups" && (layout.FitToHeight == nil || *layout.FitToHeight != 1) {
+				t.Errorf("Groups: got %v pages high, want one page", layout.FitToHeight)
+			}
 			props, err := f.GetSheetProps(s)
 			if err != nil || props.FitToPage == nil || !*props.FitToPage {
 				t.Errorf("%s: fit to page is not set (%v)", s, err)
 			}
+			wantRowsFitText(t, f, s)
 		}
 		width, err := f.GetColWidth("Items", "A")
 		if err != nil || width < 40 {
@@ -335,6 +538,89 @@ func TestWorkbook(t *testing.T) {
 			t.Errorf("Dimensions!B4: got number format %v, want one decimal", st)
 		}
 	})
+}
+
+// intervalText is how the workbook writes a JSON interval: "57.0 to 65.4",
+// with a real minus sign.
+func intervalText(v any) string {
+	ci, ok := v.([]any)
+	if !ok || len(ci) != 2 {
+		return ""
+	}
+	s := func(x float64) string { return strings.Replace(strconv.FormatFloat(x, 'f', 1, 64), "-", "−", 1) }
+	return s(ci[0].(float64)) + " to " + s(ci[1].(float64))
+}
+
+// wantRowsFitText fails for every cell of a sheet whose wrapped text its
+// row is too short to show. It estimates the lines generously, as a
+// spreadsheet program would lay them out at the least: 1.3 characters per
+// unit of column width (or of the columns the cell is merged across), and
+// 1.15 times the font size per line.
+func wantRowsFitText(t *testing.T, f *excelize.File, sheet string) {
+	t.Helper()
+	merged := map[string]float64{}
+	merges, err := f.GetMergeCells(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colWidth := func(col int) float64 {
+		name, _ := excelize.ColumnNumberToName(col)
+		w, err := f.GetColWidth(sheet, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	for _, m := range merges {
+		c1, _, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
+		c2, _, _ := excelize.CellNameToCoordinates(m.GetEndAxis())
+		w := 0.0
+		for c := c1; c <= c2; c++ {
+			w += colWidth(c)
+		}
+		merged[m.GetStartAxis()] = w
+	}
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r, cells := range rows {
+		for c, v := range cells {
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			cell := cellName(c+1, r+1)
+			id, err := f.GetCellStyle(sheet, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.GetStyle(id)
+			if err != nil || st.Alignment == nil || !st.Alignment.WrapText || st.Alignment.TextRotation != 0 {
+				continue
+			}
+			width, ok := merged[cell]
+			if !ok {
+				width = colWidth(c + 1)
+			}
+			size := 11.0
+			if st.Font != nil && st.Font.Size > 0 {
+				size = st.Font.Size
+			}
+			perLine := width * 1.3 * 11 / size
+			lines := 0
+			for _, para := range strings.Split(v, "\n") {
+				lines += max(1, int(math.Ceil(float64(len([]rune(para)))/perLine)))
+			}
+			need := float64(lines) * size * 1.15
+			height, err := f.GetRowHeight(sheet, r+1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if height < need {
+				t.Errorf("%s!%s: row %d is %.0f points high, too short for %d lines of %q", sheet, cell, r+1, height, lines, v)
+			}
+		}
+	}
 }
 
 // chartParts returns the XML of every chart part of the workbook, by name.
@@ -426,9 +712,11 @@ func TestWorkbookWithComparison(t *testing.T) {
 	js := jsonOf(t, r)
 	f := openWorkbook(t, writeWorkbook(t, r))
 
-	if !slices.Contains(f.GetSheetList(), "Change") {
-		t.Fatalf("got sheets %v, want a Change sheet", f.GetSheetList())
+	want := []string{"Summary", "Change", "Groups", "Group dimensions", "Dimensions", "Items", "Comments", "Method"}
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Fatalf("got sheets %v, want %v", got, want)
 	}
+	wantRowsFitText(t, f, "Change")
 	cmp := js["compare"].(map[string]any)
 	for _, d := range objects(t, cmp["dimensions"]) {
 		row := findRow(t, f, "Change", d["name"].(string))
@@ -466,5 +754,30 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || len(pdf) < 10_000 {
 		t.Errorf("got %d bytes starting %q, want a PDF of the report", len(pdf), pdf[:min(len(pdf), 8)])
+	}
+}
+
+// TestGroupColoursAreDistinct: the quadrant chart's colours are far enough
+// apart to tell the groups apart, and from leadership's blue and
+// management's orange (two groups once shared nearly one colour).
+func TestGroupColoursAreDistinct(t *testing.T) {
+	rgb := func(hex string) [3]float64 {
+		v, err := strconv.ParseUint(hex, 16, 32)
+		if err != nil {
+			t.Fatalf("colour %q: %v", hex, err)
+		}
+		return [3]float64{float64(v >> 16), float64(v >> 8 & 0xff), float64(v & 0xff)}
+	}
+	all := append([]string{reports.ColourLeadership, reports.ColourManagement}, reports.GroupColours...)
+	if len(reports.GroupColours) < 8 {
+		t.Errorf("got %d group colours, want at least 8", len(reports.GroupColours))
+	}
+	for i := range all {
+		for j := i + 1; j < len(all); j++ {
+			a, b := rgb(all[i]), rgb(all[j])
+			if d := math.Sqrt((a[0]-b[0])*(a[0]-b[0]) + (a[1]-b[1])*(a[1]-b[1]) + (a[2]-b[2])*(a[2]-b[2])); d < 60 {
+				t.Errorf("%s and %s are %.0f apart in RGB, want at least 60", all[i], all[j], d)
+			}
+		}
 	}
 }
