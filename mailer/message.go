@@ -119,6 +119,8 @@ func (c *Composer) Data(l Letter) Data {
 		Campaign:     l.Campaign.Name,
 		Link:         l.Link,
 		MinGroupSize: l.Campaign.MinGroupSize,
+		// The same rule as the survey page's promise.
+		MinCommentGroup: campaign.MinCommentGroupSize,
 	}
 	if l.Kind == campaign.Reminder {
 		d.Reminder = l.Reminder
