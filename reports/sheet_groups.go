@@ -85,12 +85,16 @@ func (b *book) groups() {
 		}
 		b.int(s, gResponded, row, *g.Responded)
 		b.num(s, gRate, row, g.ResponseRate, b.st.pct, "not known")
+		interval := intervalWords
+		if *g.Responded == g.Invited {
+			interval = func(*Interval) string { return allAnswered }
+		}
 		b.num(s, gLeadership, row, g.Leadership, b.st.num1, "")
-		b.str(s, gLeadershipCI, row, intervalWords(g.LeadershipCI), b.st.interval)
+		b.str(s, gLeadershipCI, row, interval(g.LeadershipCI), b.st.interval)
 		b.num(s, gManagement, row, g.Management, b.st.num1, "")
-		b.str(s, gManagementCI, row, intervalWords(g.ManagementCI), b.st.interval)
+		b.str(s, gManagementCI, row, interval(g.ManagementCI), b.st.interval)
 		b.num(s, gBalance, row, g.Balance, b.st.signed1, "")
-		b.str(s, gBalanceCI, row, intervalWords(g.BalanceCI), b.st.interval)
+		b.str(s, gBalanceCI, row, interval(g.BalanceCI), b.st.interval)
 		b.num(s, gDifference, row, g.Difference, b.st.signed1, "")
 		if g.Differs != nil {
 			_, style := b.verdict(g)
@@ -132,9 +136,9 @@ func (b *book) groupNotes() []string {
 	compared := shownGroups(r)
 	return []string{
 		fmt.Sprintf("Scores rest on all of a group's answers. 95%% interval: where the score would most likely be had everyone in the "+
-			"group answered; the more people answer, the narrower it is. Difference: the group's balance minus that of everyone else, in points. "+
+			"group answered; the more people answer, the narrower it is (%q: everyone did, so the score is exact). Difference: the group's balance minus that of everyone else, in points. "+
 			"Verdict: %q or %q only where a test says the difference is clear at 95%%, allowing for the %d groups compared here "+
-			"(with many groups, some differences look clear by chance); otherwise %q.", MoreLeadership, MoreManagement, compared, NoClearDifference),
+			"(with many groups, some differences look clear by chance); otherwise %q.", allAnswered, MoreLeadership, MoreManagement, compared, NoClearDifference),
 		b.reasonsNote() + " The Group dimensions sheet shows which of the two scores is withheld.",
 		fmt.Sprintf("Groups that invited fewer than %d people are pooled as %q. A group with fewer than %d responses is hidden, "+
 			"and where its figures could be worked out by subtracting the groups shown from the total, the next smallest group is hidden too.",
@@ -148,6 +152,10 @@ func (b *book) reasonsNote() string {
 		"statements; %q: withheld so that such a cell cannot be worked out by subtracting the groups shown from the total.",
 		shortTooFew, b.r.MinGroupSize, shortHidden)
 }
+
+// allAnswered stands for the interval of a group whose every invited
+// person answered: its scores are exact.
+const allAnswered = "all answered"
 
 // The short reasons a withheld cell of a group shows; reasonsNote explains
 // them.

@@ -239,7 +239,11 @@ func TestWorkbook(t *testing.T) {
 			wantCellNum(t, f, "Groups", cellName(4, row), g["response_rate"])
 			for i, key := range []string{"leadership", "management", "balance"} {
 				wantCellNum(t, f, "Groups", cellName(5+2*i, row), g[key])
-				if got, want := raw(t, f, "Groups", cellName(6+2*i, row)), intervalText(g[key+"_ci95"]); got != want {
+				want := intervalText(g[key+"_ci95"])
+				if g["responded"] == g["invited"] {
+					want = "all answered" // Sales: the interval has no width
+				}
+				if got := raw(t, f, "Groups", cellName(6+2*i, row)); got != want {
 					t.Errorf("%v %s: got interval %q, want %q", g["value"], key, got, want)
 				}
 			}
