@@ -31,13 +31,7 @@ func wantMoments(t *testing.T, what string, m campaign.Moments, n int, sum, sumS
 // skipped statements, not the mean of the dimension scores (72.5).
 func TestRespondentIndices(t *testing.T) {
 	in := scoreInstrument()
-	tally := campaign.NewTally(&in)
-	for _, r := range scoreResponses() {
-		tally.Add(&r.Response)
-		one := campaign.NewTally(&in)
-		one.Add(&r.Response)
-		tally.AddGroup(one.AsGroup(campaign.GroupKey{Column: "department", Value: r.department}))
-	}
+	tally := tallyScoreResponses()
 	sq := func(xs ...float64) float64 {
 		s := 0.0
 		for _, x := range xs {

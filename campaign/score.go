@@ -393,11 +393,12 @@ func (t *Tally) Add(r *Response) {
 }
 
 // addIndices adds one response's own indices, from its answers summed per
-// dimension.
+// dimension: over the dimensions it answered, the mean of its index in
+// each (the index of the mean of its means, the index being linear).
 func (t *Tally) addIndices(perDim []DimensionTally) {
 	t.indices.Respondents++
-	l, okL := RespondentIndex(perDim, Leadership)
-	m, okM := RespondentIndex(perDim, Management)
+	l, okL := OverallIndex(perDim, Leadership)
+	m, okM := OverallIndex(perDim, Management)
 	if okL {
 		t.indices.Leadership.Add(l)
 	}
@@ -407,25 +408,6 @@ func (t *Tally) addIndices(perDim []DimensionTally) {
 	if okL && okM {
 		t.indices.Balance.Add(l - m)
 	}
-}
-
-// RespondentIndex returns one respondent's own index of a pole from their
-// answers summed per dimension: the index of the mean, over the dimensions
-// with answers for that pole, of their mean answer there. It is false when
-// they answered no statement of the pole.
-func RespondentIndex(perDim []DimensionTally, p Pole) (float64, bool) {
-	var sum float64
-	n := 0
-	for i := range perDim {
-		if m, ok := perDim[i].Pole(p).Mean(); ok {
-			sum += m
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, false
-	}
-	return Index(sum / float64(n)), true
 }
 
 // AddGroup adds the summed answers of a breakdown group.

@@ -1,10 +1,8 @@
 package reports_test
 
 import (
-	"cmp"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,18 +81,7 @@ func TestDifferencesAfterHolm(t *testing.T) {
 	for i, d := range depts {
 		_, p[i] = welchP(f.owns("", func(g given) bool { return g.department == d }), f.owns("", func(g given) bool { return g.department != d }))
 	}
-	byP := make([]int, len(p))
-	for i := range byP {
-		byP[i] = i
-	}
-	slices.SortFunc(byP, func(a, b int) int { return cmp.Compare(p[a], p[b]) })
-	holm := make([]bool, len(p))
-	for rank, i := range byP {
-		if float64(len(p)-rank)*p[i] > 0.05 {
-			break
-		}
-		holm[i] = true
-	}
+	holm := holmSignificant(p)
 	if !holm[0] || holm[1] || p[1] >= 0.05 {
 		t.Fatalf("the data do not show the two cases (p %v, significant after Holm %v): choose another seed", p, holm)
 	}

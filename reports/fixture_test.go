@@ -2,11 +2,13 @@ package reports_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -380,4 +382,23 @@ func (f *fixture) alpha(p campaign.Pole) float64 {
 	})
 	k := float64(len(ids))
 	return k / (k - 1) * (1 - items/total)
+}
+
+// holmSignificant says which of m tests are significant at 0.05 by Holm's
+// step-down rule: in ascending order of p, the i-th (from 0) is while
+// (m − i)·p ≤ 0.05, and none after the first that is not.
+func holmSignificant(p []float64) []bool {
+	byP := make([]int, len(p))
+	for i := range byP {
+		byP[i] = i
+	}
+	slices.SortFunc(byP, func(a, b int) int { return cmp.Compare(p[a], p[b]) })
+	out := make([]bool, len(p))
+	for rank, i := range byP {
+		if float64(len(p)-rank)*p[i] > 0.05 {
+			break
+		}
+		out[i] = true
+	}
+	return out
 }

@@ -8,33 +8,30 @@ import (
 	"github.com/lvm-mail/lvm-mail/campaign"
 )
 
-// QuadrantWords says what a quadrant means, in one sentence an owner can
-// read without help.
-func QuadrantWords(q campaign.Quadrant) string {
-	switch q {
-	case campaign.LeadsAndManages:
-		return "Leads and manages: staff see both leadership and management at work (both indices 50 or above)."
-	case campaign.LeaderLed:
-		return "Leader-led: staff see more leading than managing (leadership 50 or above, management below 50)."
-	case campaign.ManagerRun:
-		return "Manager-run: staff see more managing than leading (management 50 or above, leadership below 50)."
-	case campaign.Neither:
-		return "Neither: staff see little of either (both indices below 50)."
-	}
-	return string(q)
+// quadrants names each quadrant and says what it means, in words an owner
+// can read without help.
+var quadrants = map[campaign.Quadrant][2]string{
+	campaign.LeadsAndManages: {"Leads and manages", "staff see both leadership and management at work (both indices 50 or above)."},
+	campaign.LeaderLed:       {"Leader-led", "staff see more leading than managing (leadership 50 or above, management below 50)."},
+	campaign.ManagerRun:      {"Manager-run", "staff see more managing than leading (management 50 or above, leadership below 50)."},
+	campaign.Neither:         {"Neither", "staff see little of either (both indices below 50)."},
 }
 
 // QuadrantName is a quadrant's name as the quadrant chart labels it.
 func QuadrantName(q campaign.Quadrant) string {
-	switch q {
-	case campaign.LeadsAndManages:
-		return "Leads and manages"
-	case campaign.LeaderLed:
-		return "Leader-led"
-	case campaign.ManagerRun:
-		return "Manager-run"
+	if t, ok := quadrants[q]; ok {
+		return t[0]
 	}
-	return "Neither"
+	return string(q)
+}
+
+// QuadrantWords says what a quadrant means, in one sentence an owner can
+// read without help.
+func QuadrantWords(q campaign.Quadrant) string {
+	if t, ok := quadrants[q]; ok {
+		return t[0] + ": " + t[1]
+	}
+	return string(q)
 }
 
 func two(v *float64) string {

@@ -2,7 +2,6 @@ package reports_test
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"maps"
 	"math"
@@ -265,20 +264,7 @@ func TestReportJSON(t *testing.T) {
 		wantNum(t, name+".difference", g["difference"], r1(diff))
 		pValues = append(pValues, p)
 	}
-	// Holm over the seven groups compared: in ascending order of p, the
-	// i-th (from 0) is significant while (7 − i)·p ≤ 0.05.
-	byP := make([]int, len(pValues))
-	for i := range byP {
-		byP[i] = i
-	}
-	slices.SortFunc(byP, func(a, b int) int { return cmp.Compare(pValues[a], pValues[b]) })
-	significant := make([]bool, len(pValues))
-	for rank, i := range byP {
-		if float64(len(pValues)-rank)*pValues[i] > 0.05 {
-			break
-		}
-		significant[i] = true
-	}
+	significant := holmSignificant(pValues)
 	differing := 0
 	for i, sg := range shownGroups {
 		g := byName[sg.row]

@@ -22,9 +22,7 @@ func (b *book) groupDimensions() {
 	b.colWidth(s, gdFirstDim, lastCol, 6.5)
 	b.heading(s, lastCol, "Groups, dimension by dimension", fmt.Sprintf("Each group's scores in every dimension: L leadership (blue), "+
 		"M management (orange), 0 to 100. A score is shown where at least %d people of the group answered that side's statements.", r.MinGroupSize))
-	if !r.Closed {
-		b.paragraph(s, 4, lastCol, groupsAfterClosing, b.st.note)
-		b.freeze(s, 1, 3)
+	if b.stillOpen(s, lastCol) {
 		return
 	}
 	b.headers(s, 3, []string{"", "", "", ""})

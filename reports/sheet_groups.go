@@ -51,9 +51,7 @@ func (b *book) groups() {
 	b.colWidth(s, gFirstDim, lastCol, 8)
 	b.heading(s, lastCol, "Groups", fmt.Sprintf("Each department, and each group of the other roster columns, with at least %d responses, "+
 		"and how its balance compares with everyone else's. Blue: more leadership; orange: more management.", r.MinGroupSize))
-	if !r.Closed {
-		b.paragraph(s, 4, lastCol, groupsAfterClosing, b.st.note)
-		b.freeze(s, 1, 3)
+	if b.stillOpen(s, lastCol) {
 		return
 	}
 
@@ -125,10 +123,17 @@ func (b *book) groups() {
 	b.quadrantCharts(row+1, lastCol)
 }
 
-// groupsAfterClosing says why a sheet of groups is empty while a campaign
-// is open.
-const groupsAfterClosing = "Results by group appear once the campaign is closed: comparing two reports taken while answers are still " +
-	"coming in could show what the people who answered in between said."
+// stillOpen writes on a sheet of groups, while the campaign is open, why it
+// is empty, and reports whether it did.
+func (b *book) stillOpen(sheet string, lastCol int) bool {
+	if b.r.Closed {
+		return false
+	}
+	b.paragraph(sheet, 4, lastCol, "Results by group appear once the campaign is closed: comparing two reports taken while answers "+
+		"are still coming in could show what the people who answered in between said.", b.st.note)
+	b.freeze(sheet, 1, 3)
+	return true
+}
 
 // groupNotes explain the Groups sheet once, below its table.
 func (b *book) groupNotes() []string {

@@ -123,67 +123,92 @@ func (b *book) summary() {
 // managing, each against the rest of the organisation, from row on, and
 // returns the next free row.
 func (b *book) whoDiffers(row int) int {
-	const s = SheetSummary
 	r := b.r
-	b.str(s, 1, row, "Who differs", b.st.header)
-	b.strAcross(s, 2, 3, row, "Group", b.st.header)
-	b.str(s, 4, row, "Balance", b.st.header)
-	b.str(s, 5, row, "Against the rest (points)", b.st.header)
-	b.str(s, 6, row, "Is the difference clear?", b.st.header)
-	row++
+	header := summaryHeader{names: [5]string{"Who differs", "Group", "Balance", "Against the rest (points)", "Is the difference clear?"}}
 	leader, manager := r.leaning()
 	if leader == nil {
 		why := "Results by group appear once the campaign is closed."
 		if r.Closed {
 			why = fmt.Sprintf("No two groups have the %d responses a group needs to be shown.", r.MinGroupSize)
 		}
-		b.strAcross(s, 1, summaryCols, row, why, b.st.note)
+		row = b.summaryTable(row, header, nil)
+		b.strAcross(SheetSummary, 1, summaryCols, row, why, b.st.note)
 		return row + 2
 	}
+	var rows []summaryRow
 	for _, g := range []struct {
 		label string
 		group *Group
 	}{{"Leans most to leading", leader}, {"Leans most to managing", manager}} {
-		b.str(s, 1, row, g.label, b.st.label)
-		b.strAcross(s, 2, 3, row, groupLabel(g.group.Column)+": "+valueLabel(g.group.Value), b.st.label)
-		b.num(s, 4, row, g.group.Balance, b.st.signed1, "")
-		b.num(s, 5, row, g.group.Difference, b.st.signed1, "not known")
 		verdict, style := b.verdict(g.group)
-		b.str(s, 6, row, verdict, style)
-		row++
+		rows = append(rows, summaryRow{label: g.label, name: groupLabel(g.group.Column) + ": " + valueLabel(g.group.Value),
+			figures: [2]*float64{g.group.Balance, g.group.Difference}, style: b.st.signed1, words: verdict, wordsStyle: style})
 	}
-	return row
+	return b.summaryTable(row, header, rows)
 }
 
 // strongestDimensions writes the dimensions where staff see the most and
 // the least of both sides, from row on, and returns the next free row.
 func (b *book) strongestDimensions(row int) int {
-	const s = SheetSummary
 	strongest, weakest := b.r.strength()
 	if strongest == nil {
 		return row
 	}
-	b.str(s, 1, row, "Dimensions", b.st.header)
-	b.strAcross(s, 2, 3, row, "Name", b.st.header)
-	b.str(s, 4, row, "Leadership", b.st.headerL)
-	b.str(s, 5, row, "Management", b.st.headerM)
-	b.str(s, 6, row, "What it means", b.st.header)
+	header := summaryHeader{names: [5]string{"Dimensions", "Name", "Leadership", "Management", "What it means"},
+		styles: [5]int{2: b.st.headerL, 3: b.st.headerM}}
+	return b.summaryTable(row, header, []summaryRow{
+		{label: "Strongest", name: strongest.Name, figures: [2]*float64{strongest.Leadership, strongest.Management}, style: b.st.num1,
+			words: "staff see the most of both leading and managing here", wordsStyle: b.st.note},
+		{label: "Weakest", name: weakest.Name, figures: [2]*float64{weakest.Leadership, weakest.Management}, style: b.st.num1,
+			words: "staff see the least of both here", wordsStyle: b.st.note},
+	})
+}
+
+// summaryHeader heads a small table of the Summary: its five headings
+// (the second across two columns) and their styles (0: the plain header).
+type summaryHeader struct {
+	names  [5]string
+	styles [5]int
+}
+
+// A summaryRow is a row of a small table of the Summary: a label, a name
+// across two columns, two figures and a few words.
+type summaryRow struct {
+	label, name string
+	figures     [2]*float64
+	style       int // of the figures
+	words       string
+	wordsStyle  int
+}
+
+// summaryTable writes a small table of the Summary from row on and returns
+// the row after it.
+func (b *book) summaryTable(row int, h summaryHeader, rows []summaryRow) int {
+	const s = SheetSummary
+	for i, name := range h.names {
+		style := h.styles[i]
+		if style == 0 {
+			style = b.st.header
+		}
+		switch {
+		case i == 0:
+			b.str(s, 1, row, name, style)
+		case i == 1:
+			b.strAcross(s, 2, 3, row, name, style)
+		default:
+			b.str(s, i+2, row, name, style)
+		}
+	}
 	row++
-	for _, d := range []struct {
-		label, means string
-		dim          *Dimension
-	}{
-		{"Strongest", "staff see the most of both leading and managing here", strongest},
-		{"Weakest", "staff see the least of both here", weakest},
-	} {
-		b.str(s, 1, row, d.label, b.st.label)
-		b.strAcross(s, 2, 3, row, d.dim.Name, b.st.label)
-		b.num(s, 4, row, d.dim.Leadership, b.st.num1, "")
-		b.num(s, 5, row, d.dim.Management, b.st.num1, "")
-		b.str(s, 6, row, d.means, b.st.note)
+	for _, r := range rows {
+		b.str(s, 1, row, r.label, b.st.label)
+		b.strAcross(s, 2, 3, row, r.name, b.st.label)
+		b.num(s, 4, row, r.figures[0], r.style, "not known")
+		b.num(s, 5, row, r.figures[1], r.style, "not known")
+		b.str(s, 6, row, r.words, r.wordsStyle)
 		row++
 	}
-	return row + 1
+	return row
 }
 
 // intervalWords writes an interval for reading: "57.0 to 65.4".

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -81,7 +83,7 @@ func TestSmallCompany(t *testing.T) {
 	const slug = "northwind-pulse-2026-spring"
 	c.ok("send", "--campaign", slug)
 
-	tokens := smallTokens(t, c, slug)
+	tokens := c.tokensOf(slug)
 	srv := startServe(t, c, "--listen", "127.0.0.1:0")
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	rng := rand.New(rand.NewPCG(32, 11))
@@ -134,7 +136,23 @@ func TestSmallCompany(t *testing.T) {
 	}
 	c.ok("campaign", "close", slug)
 
-	js := reportJSON(t, c.ok("report", "--campaign", slug, "--format", "json"))
+	out := c.ok("report", "--campaign", slug, "--format", "json")
+	js := reportJSON(t, out)
+	type group struct {
+		Column, Value                   string
+		Responded                       *float64
+		Suppressed                      bool
+		Leadership, Management, Balance *float64
+		LeadershipCI                    *[2]float64 `json:"leadership_ci95"`
+		ManagementCI                    *[2]float64 `json:"management_ci95"`
+		BalanceCI                       *[2]float64 `json:"balance_ci95"`
+		Differs                         string
+		Dimensions                      []struct{ Leadership, Management *float64 }
+	}
+	var rep struct{ Groups []group }
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
 	xlsx := c.path("report.xlsx")
 	c.ok("report", "--campaign", slug, "--out", xlsx)
 	f, err := excelize.OpenFile(xlsx)
@@ -152,40 +170,42 @@ func TestSmallCompany(t *testing.T) {
 			t.Fatal(err)
 		}
 		withheld := 0
-		for _, g := range jsonObjects(t, js["groups"]) {
-			if g["column"] != "department" {
+		for _, g := range rep.Groups {
+			if g.Column != "department" {
 				continue
 			}
-			if g["responded"] == nil || g["responded"].(float64) < 5 {
-				t.Errorf("%v: got %v responses, want at least 5", g["value"], g["responded"])
+			if g.Responded == nil || *g.Responded < 5 {
+				t.Errorf("%v: got %v responses, want at least 5", g.Value, g.Responded)
 				continue
 			}
-			for _, key := range []string{"leadership", "management", "balance"} {
-				if _, ok := g[key].(float64); !ok {
-					t.Errorf("%v: JSON %s is %v, want a number", g["value"], key, g[key])
-				}
-				if ci, ok := g[key+"_ci95"].([]any); !ok || len(ci) != 2 {
-					t.Errorf("%v: JSON %s_ci95 is %v, want [low, high]", g["value"], key, g[key+"_ci95"])
+			for key, v := range map[string]*float64{"leadership": g.Leadership, "management": g.Management, "balance": g.Balance} {
+				if v == nil {
+					t.Errorf("%v: JSON %s is null, want a number", g.Value, key)
 				}
 			}
-			if d, _ := g["differs"].(string); d == "" {
-				t.Errorf("%v: no verdict against the rest", g["value"])
+			for key, ci := range map[string]*[2]float64{"leadership": g.LeadershipCI, "management": g.ManagementCI, "balance": g.BalanceCI} {
+				if ci == nil {
+					t.Errorf("%v: JSON %s_ci95 is null, want [low, high]", g.Value, key)
+				}
 			}
-			row := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 1 && r[0] == "Department" && r[1] == g["value"] })
+			if g.Differs == "" {
+				t.Errorf("%v: no verdict against the rest", g.Value)
+			}
+			row := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 1 && r[0] == "Department" && r[1] == g.Value })
 			if row < 0 {
-				t.Fatalf("no row for %v on the Groups sheet", g["value"])
+				t.Fatalf("no row for %v on the Groups sheet", g.Value)
 			}
 			for _, col := range []int{5, 7, 9} { // leadership, management, balance
 				cell, _ := excelize.CoordinatesToCellName(col, row+1)
 				if typ, _ := f.GetCellType("Groups", cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-					t.Errorf("%v: Groups!%s is not a number", g["value"], cell)
+					t.Errorf("%v: Groups!%s is not a number", g.Value, cell)
 				}
 				if v, _ := f.GetCellValue("Groups", cell); v == "" {
-					t.Errorf("%v: Groups!%s is empty", g["value"], cell)
+					t.Errorf("%v: Groups!%s is empty", g.Value, cell)
 				}
 			}
-			for _, gd := range jsonObjects(t, g["dimensions"]) {
-				if gd["leadership"] == nil || gd["management"] == nil {
+			for _, gd := range g.Dimensions {
+				if gd.Leadership == nil || gd.Management == nil {
 					withheld++
 				}
 			}
@@ -245,20 +265,16 @@ func TestSmallCompany(t *testing.T) {
 	})
 
 	t.Run("SummaryNamesWhoDiffers", func(t *testing.T) {
-		var high, low map[string]any
-		for _, g := range jsonObjects(t, js["groups"]) {
-			if g["suppressed"] == true {
-				continue
-			}
-			if high == nil || g["balance"].(float64) > high["balance"].(float64) {
-				high = g
-			}
-			if low == nil || g["balance"].(float64) < low["balance"].(float64) {
-				low = g
+		var shown []group
+		for _, g := range rep.Groups {
+			if !g.Suppressed {
+				shown = append(shown, g)
 			}
 		}
-		if high["value"] != "Sales" || low["value"] != "Warehouse" {
-			t.Errorf("got %v highest and %v lowest, want Sales and Warehouse, as the company leans", high["value"], low["value"])
+		byBalance := func(a, b group) int { return cmp.Compare(*a.Balance, *b.Balance) }
+		high, low := slices.MaxFunc(shown, byBalance), slices.MinFunc(shown, byBalance)
+		if high.Value != "Sales" || low.Value != "Warehouse" {
+			t.Errorf("got %v highest and %v lowest, want Sales and Warehouse, as the company leans", high.Value, low.Value)
 		}
 		rows, err := f.GetRows("Summary")
 		if err != nil {
@@ -273,10 +289,10 @@ func TestSmallCompany(t *testing.T) {
 			t.Fatalf("the Summary has no row %q", label)
 			return nil
 		}
-		for label, g := range map[string]map[string]any{"Leans most to leading": high, "Leans most to managing": low} {
+		for label, g := range map[string]group{"Leans most to leading": high, "Leans most to managing": low} {
 			r := find(label)
-			if len(r) < 6 || r[1] != "Department: "+g["value"].(string) || !strings.Contains(r[5], g["differs"].(string)) && g["differs"] != "no clear difference" {
-				t.Errorf("Summary %q: got %q, want %v with its verdict %v", label, r, g["value"], g["differs"])
+			if len(r) < 6 || r[1] != "Department: "+g.Value || !strings.Contains(r[5], g.Differs) && g.Differs != "no clear difference" {
+				t.Errorf("Summary %q: got %q, want %v with its verdict %v", label, r, g.Value, g.Differs)
 			}
 		}
 		if got := find("Campaign"); len(got) < 2 || got[1] != "Northwind pulse 2026 (spring) ("+slug+")" {
@@ -287,46 +303,4 @@ func TestSmallCompany(t *testing.T) {
 	t.Run("AsPrinted", func(t *testing.T) {
 		renderWorkbook(t, xlsx, "Northwind pulse 2026 (spring)", []string{"Sales", "Warehouse", "Customer Service"})
 	})
-}
-
-// smallTokens returns the link token of every recipient of the campaign,
-// by email, as the key file beside the database makes them.
-func smallTokens(t *testing.T, c *shell, slug string) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	s, err := campaign.Open(ctx, c.path("lvm-mail.db"), campaign.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	key, err := campaign.LoadTokenKey(c.path("lvm-mail.db.key"), false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	camp, err := s.FindCampaign(ctx, slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := s.FindRecipients(ctx, camp.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, r := range rs {
-		out[r.Email] = r.Token(key)
-	}
-	return out
-}
-
-func jsonObjects(t *testing.T, v any) []map[string]any {
-	t.Helper()
-	list, ok := v.([]any)
-	if !ok {
-		t.Fatalf("got %T, want a JSON array", v)
-	}
-	out := make([]map[string]any, len(list))
-	for i, e := range list {
-		out[i] = e.(map[string]any)
-	}
-	return out
 }
