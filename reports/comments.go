@@ -12,8 +12,9 @@ import (
 // comments keeps the comments of a closed campaign with enough responses in
 // all, for the whole organisation; names a comment's department only where
 // that department is shown and has enough responses of its own; takes
-// names, addresses and phone numbers out of the text; and shuffles them.
-func (r *Report) comments(t *campaign.Tally, scrub *Scrubber, random io.Reader) error {
+// the names on the roster, addresses and phone numbers out of the text;
+// and shuffles them.
+func (r *Report) comments(t *campaign.Tally, names []string, random io.Reader) error {
 	all := t.Comments()
 	switch {
 	case !r.Closed:
@@ -37,6 +38,10 @@ func (r *Report) comments(t *campaign.Tally, scrub *Scrubber, random io.Reader) 
 			campaign.CommentLabelled(*g.Responded) {
 			named[g.Value] = true
 		}
+	}
+	var scrub *Scrubber
+	if len(all) > 0 {
+		scrub = NewScrubber(names)
 	}
 	for _, cm := range all {
 		label := ""

@@ -322,7 +322,7 @@ func New(in Input, opts Options) (*Report, error) {
 			"comparing two reports taken while answers are still coming in could show what the people who answered in between said. "+
 			"They appear once the campaign is closed ('lvm-mail campaign close %s').", c.Slug))
 	}
-	if err := r.comments(t, NewScrubber(in.Names), opts.Rand); err != nil {
+	if err := r.comments(t, in.Names, opts.Rand); err != nil {
 		return nil, err
 	}
 	return r, nil

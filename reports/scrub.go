@@ -41,29 +41,46 @@ const (
 // NewScrubber returns a scrubber for the names of everyone on the roster,
 // as HR wrote them ("Jürgen Müller", "Anne-Marie O'Brien").
 func NewScrubber(names []string) *Scrubber {
-	s := &Scrubber{names: map[string]nameKind{}, pairs: map[[2]string]bool{}}
+	s := &Scrubber{names: make(map[string]nameKind, 2*len(names)), pairs: map[[2]string]bool{}}
+	type part struct {
+		folded, german string // german: with umlauts written out; "" when the same
+		kind           nameKind
+	}
+	var spans []span
+	var prev part
 	for _, full := range names {
-		var prev []string
-		for _, w := range words(full) {
-			part := full[w.start:w.end]
-			if utf8.RuneCountInString(part) < 2 { // an initial
-				prev = nil
+		spans = appendWords(spans[:0], full)
+		prev = part{}
+		for _, w := range spans {
+			text := full[w.start:w.end]
+			if utf8.RuneCountInString(text) < 2 { // an initial
+				prev = part{}
 				continue
 			}
-			variants := foldVariants(part)
-			kind := plainName
-			if everydayWords[variants[0]] || utf8.RuneCountInString(variants[0]) <= 2 {
-				kind = everydayName
+			p := part{folded: fold(text), kind: plainName}
+			if german := foldGerman(text); german != p.folded {
+				p.german = german
 			}
-			for _, v := range variants {
-				if s.names[v] != everydayName {
-					s.names[v] = kind
-				}
-				for _, p := range prev {
-					s.pairs[[2]string{p, v}] = true
+			if everydayWords[p.folded] || utf8.RuneCountInString(p.folded) <= 2 {
+				p.kind = everydayName
+			}
+			for _, v := range []string{p.folded, p.german} {
+				if v != "" && s.names[v] != everydayName {
+					s.names[v] = p.kind
 				}
 			}
-			prev = variants
+			// Pairs tell an everyday word written next to the rest of a
+			// name; a plain name is replaced anyway.
+			if prev.kind == everydayName || p.kind == everydayName {
+				for _, a := range []string{prev.folded, prev.german} {
+					for _, b := range []string{p.folded, p.german} {
+						if a != "" && b != "" {
+							s.pairs[[2]string{a, b}] = true
+						}
+					}
+				}
+			}
+			prev = p
 		}
 	}
 	return s
@@ -96,36 +113,55 @@ const (
 // name becomes one mark), every email address by EmailMark and every phone
 // number by PhoneMark.
 func (s *Scrubber) Scrub(text string) string {
-	text = strings.Map(func(r rune) rune {
-		if r == emailHold || r == phoneHold {
-			return -1
-		}
-		return r
-	}, text)
-	text = emailPattern.ReplaceAllLiteralString(text, string(emailHold))
-	text = phoneCandidate.ReplaceAllStringFunc(text, func(m string) string {
-		if phoneLike(m) {
-			return string(phoneHold)
-		}
-		return m
-	})
+	// The patterns run only where they could match: most comments have no
+	// address and no number, and a report may have many comments.
+	if strings.ContainsRune(text, emailHold) || strings.ContainsRune(text, phoneHold) {
+		text = strings.Map(func(r rune) rune {
+			if r == emailHold || r == phoneHold {
+				return -1
+			}
+			return r
+		}, text)
+	}
+	held := false
+	if strings.Contains(text, "@") {
+		text = emailPattern.ReplaceAllLiteralString(text, string(emailHold))
+		held = true
+	}
+	if digits(text) >= 7 {
+		text = phoneCandidate.ReplaceAllStringFunc(text, func(m string) string {
+			if phoneLike(m) {
+				return string(phoneHold)
+			}
+			return m
+		})
+		held = true
+	}
 	text = s.replaceNames(text)
-	text = strings.NewReplacer(string(emailHold), EmailMark, string(phoneHold), PhoneMark).Replace(text)
+	if held {
+		text = strings.NewReplacer(string(emailHold), EmailMark, string(phoneHold), PhoneMark).Replace(text)
+	}
 	return text
+}
+
+// digits counts the digits 0 to 9 in s.
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // phoneLike reports whether a run of digits and separators is a phone
 // number: 8 to 15 digits, or 7 with an international prefix or an area code
 // in brackets, and not a date, a time, a range of years or an amount.
 func phoneLike(m string) bool {
-	digits := 0
-	for _, r := range m {
-		if r >= '0' && r <= '9' {
-			digits++
-		}
-	}
+	n := digits(m)
 	marked := strings.HasPrefix(m, "+") || strings.HasPrefix(m, "(")
-	if digits > 15 || digits < 7 || digits == 7 && !marked {
+	if n > 15 || n < 7 || n == 7 && !marked {
 		return false
 	}
 	for _, p := range notPhone {
@@ -138,13 +174,13 @@ func phoneLike(m string) bool {
 
 // replaceNames replaces the roster names in text.
 func (s *Scrubber) replaceNames(text string) string {
-	ws := words(text)
-	if len(ws) == 0 || len(s.names) == 0 {
+	if len(s.names) == 0 {
 		return text
 	}
+	ws := words(text)
 	folded := make([]string, len(ws))
 	for i, w := range ws {
-		folded[i] = foldVariants(trimPossessive(text[w.start:w.end]))[0]
+		folded[i] = fold(trimPossessive(text[w.start:w.end]))
 	}
 	// joined reports whether words i and i+1 are separated by nothing but
 	// spaces or a hyphen, as the parts of one name are.
@@ -196,8 +232,10 @@ type span struct{ start, end int }
 
 // words returns the words of text: runs of letters (and their accents),
 // with apostrophes inside ("O'Brien", "Jürgen's").
-func words(text string) []span {
-	var out []span
+func words(text string) []span { return appendWords(nil, text) }
+
+// appendWords appends the words of text to out.
+func appendWords(out []span, text string) []span {
 	start := -1
 	prevLetter := false
 	for i, r := range text {
@@ -236,16 +274,26 @@ func trimPossessive(w string) string {
 	return w
 }
 
-// foldVariants returns a word in lower case without its accents ("Müller"
-// → "muller"), then, where it differs, with German umlauts written out as
-// people type them without the letters ("mueller").
-func foldVariants(w string) []string {
-	lower := strings.ToLower(strings.ReplaceAll(w, "’", "'"))
-	out := []string{strip(lower)}
-	if german := strip(umlauts.Replace(lower)); german != out[0] {
-		out = append(out, german)
+// fold returns a word in lower case without its accents: "Müller" →
+// "muller". Most words are plain ASCII, and need only the lower case.
+func fold(w string) string {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return strip(strings.ToLower(strings.ReplaceAll(w, "’", "'")))
+		}
 	}
-	return out
+	return strings.ToLower(w)
+}
+
+// foldGerman returns fold(w) with German umlauts written out first, as
+// people type them without the letters: "Müller" → "mueller".
+func foldGerman(w string) string {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return fold(umlauts.Replace(strings.ToLower(w)))
+		}
+	}
+	return fold(w)
 }
 
 var (
