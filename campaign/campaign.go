@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -114,13 +115,6 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		staff, err := findStaff(ctx, tx, StaffFilter{ActiveOnly: true, Where: nc.Where})
-		if err != nil {
-			return err
-		}
-		if len(staff) == 0 {
-			return ErrNoRecipients
-		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, name, instrument, audience, min_group_size, created_at, closes_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			slug, strings.TrimSpace(nc.Name), string(instrument), string(audience), nc.MinGroupSize, formatTime(now), nullTime(nc.ClosesAt))
@@ -133,7 +127,11 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return addRecipients(ctx, tx, s, id, staff, key)
+		n, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, key)
+		if err == nil && n == 0 {
+			err = ErrNoRecipients
+		}
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create campaign %q: %w", nc.Name, err)
@@ -144,19 +142,27 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 // MinGroupSizeFloor is the smallest anonymity threshold a campaign accepts.
 const MinGroupSizeFloor = 3
 
-// addRecipients makes a recipient with a fresh token for each person and
-// counts the invitees of every breakdown group.
-func addRecipients(ctx context.Context, tx *sql.Tx, s *Store, campaignID int64, staff []StaffMember, key *TokenKey) error {
+// addRecipients invites every active person the conditions choose who is
+// not yet a recipient of the campaign: a recipient with a fresh token and
+// an empty response slot each, a page of staff at a time. It adds the
+// invitees to the sizes of their breakdown groups and returns how many it
+// invited.
+func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID int64, in *Instrument, where []Condition, key *TokenKey) (int, error) {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO recipients (campaign_id, staff_id, groups, token_salt, token_hash)
 		VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer insert.Close()
+	slots, err := newSlotMaker(ctx, tx, random, in)
+	if err != nil {
+		return 0, err
+	}
+	defer slots.Close()
 	type group struct{ column, value string }
 	invited := map[group]int{}
-	for i := range staff {
-		m := &staff[i]
+	n := 0
+	err = eachStaff(ctx, tx, where, campaignID, func(m *StaffMember) error {
 		groups := m.Groups()
 		for col, v := range groups {
 			invited[group{col, v}]++
@@ -165,21 +171,27 @@ func addRecipients(ctx context.Context, tx *sql.Tx, s *Store, campaignID int64, 
 		if err != nil {
 			return err
 		}
-		salt, err := newSalt(s.rand)
+		salt, err := newSalt(random)
 		if err != nil {
 			return err
 		}
 		if _, err := insert.ExecContext(ctx, campaignID, m.ID, string(g), salt, HashToken(key.Token(salt))); err != nil {
 			return fmt.Errorf("add recipient %s: %w", m.Email, err)
 		}
+		n++
+		return slots.make(ctx, campaignID)
+	})
+	if err != nil {
+		return 0, err
 	}
-	for g, n := range invited {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited) VALUES (?, ?, ?, ?)`,
-			campaignID, g.column, g.value, n); err != nil {
-			return err
+	for g, k := range invited {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited) VALUES (?, ?, ?, ?)
+			ON CONFLICT (campaign_id, column, value) DO UPDATE SET invited = invited + excluded.invited`,
+			campaignID, g.column, g.value, k); err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	return n, nil
 }
 
 func nonNilConditions(c []Condition) []Condition {
@@ -259,7 +271,8 @@ type CampaignSummary struct {
 func (s *Store) FindCampaigns(ctx context.Context) ([]CampaignSummary, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignColumns+`,
 		(SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id),
-		(SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id AND r.responded = 1)
+		(SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id AND r.responded = 1) +
+		(SELECT count(*) FROM answered a WHERE a.campaign_id = c.id)
 		FROM campaigns c ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("find campaigns: %w", err)
@@ -289,10 +302,12 @@ type scanFunc func(dest ...any) error
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // CloseCampaign closes the campaign now: its links stop taking responses,
-// and reminders stop. Responses and responded flags are kept. It returns
-// ErrCampaignClosed when the campaign was already closed.
+// and reminders stop. Responses are kept. Then it rewrites the database
+// file (Compact), so that the comments, the last data written in the order
+// people answered, lie in random order. It returns ErrCampaignClosed when
+// the campaign was already closed.
 func (s *Store) CloseCampaign(ctx context.Context, id int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		c, err := scanCampaign(tx.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %d", ErrCampaignNotFound, id)
@@ -306,4 +321,11 @@ func (s *Store) CloseCampaign(ctx context.Context, id int64) error {
 		_, err = tx.ExecContext(ctx, `UPDATE campaigns SET closed_at = ? WHERE id = ?`, formatTime(now), id)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	if err := s.Compact(ctx); err != nil {
+		return fmt.Errorf("the campaign is closed, but: %w", err)
+	}
+	return nil
 }

@@ -52,7 +52,7 @@ func (e *env) importStaff(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := e.openStore(c.Context)
+	store, err := e.openStore(c.Context, true)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (e *env) importStaff(c *cli.Context) error {
 }
 
 func (e *env) listStaff(c *cli.Context) error {
-	store, err := e.openStore(c.Context)
+	store, err := e.openStore(c.Context, false)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
 // Package testtool finds the external programs some tests need (Chromium,
-// Mailpit, LibreOffice) and axe-core, the accessibility checker. A missing program skips the test with a message
-// saying how to install it, unless LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run
-// sets it: then it fails the test, so that CI never passes by skipping.
+// Mailpit, LibreOffice, SpamAssassin, Dovecot) and axe-core, the
+// accessibility checker. A missing one skips the test with a message saying
+// how to install it, unless LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run sets
+// it: then it fails the test, so that CI never passes by skipping.
 package testtool
 
 import (
@@ -85,4 +86,18 @@ func AxeCore(t testing.TB) string {
 func Chromium(t testing.TB) string {
 	t.Helper()
 	return Find(t, "chromium", "apt-get install -y chromium", "/usr/bin/chromium")
+}
+
+// SpamAssassin returns Debian's spamassassin, which scores a message with
+// its offline rules (spamassassin -L -t).
+func SpamAssassin(t testing.TB) string {
+	t.Helper()
+	return Find(t, "spamassassin", "apt-get install -y spamassassin", "/usr/bin/spamassassin")
+}
+
+// DovecotBinary returns Debian's Dovecot, the IMAP server the bounce tests read
+// from. It is in /usr/sbin, which is not on every PATH.
+func DovecotBinary(t testing.TB) string {
+	t.Helper()
+	return Find(t, "dovecot", "apt-get install -y dovecot-imapd", "/usr/sbin/dovecot")
 }
