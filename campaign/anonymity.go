@@ -4,8 +4,9 @@ package campaign
 // kept here, as pure functions, so that the workbook and the JSON export
 // cannot apply them differently.
 
-// MinCommentGroupSize is the number of responses a department needs before
-// its free-text comments are shown.
+// MinCommentGroupSize is the number of responses a campaign needs in all
+// before its free-text comments are shown, and a department needs before
+// its comments carry its name.
 const MinCommentGroupSize = 10
 
 // A Visibility says whether a figure may be shown and, if not, why.
@@ -82,9 +83,16 @@ func suppress(counts []int, minSize int, vis []Visibility) []Visibility {
 	}
 }
 
-// CommentsShown reports whether the comments of a department with the
-// given number of responses may be shown.
-func CommentsShown(departmentResponses int) bool {
+// CommentsShown reports whether the comments of a campaign with the given
+// number of responses in all may be shown: for the whole organisation,
+// without any group's name.
+func CommentsShown(responses int) bool {
+	return responses >= MinCommentGroupSize
+}
+
+// CommentLabelled reports whether a comment may carry the name of its
+// department, which has the given number of responses.
+func CommentLabelled(departmentResponses int) bool {
 	return departmentResponses >= MinCommentGroupSize
 }
 

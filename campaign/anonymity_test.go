@@ -85,6 +85,9 @@ func TestCommentsShown(t *testing.T) {
 		if got := campaign.CommentsShown(tt.n); got != tt.want {
 			t.Errorf("CommentsShown(%d): got %v, want %v", tt.n, got, tt.want)
 		}
+		if got := campaign.CommentLabelled(tt.n); got != tt.want {
+			t.Errorf("CommentLabelled(%d): got %v, want %v", tt.n, got, tt.want)
+		}
 	}
 }
 

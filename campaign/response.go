@@ -133,10 +133,30 @@ func (s *Store) ScanResponses(ctx context.Context, campaignID int64, fn func(*Re
 	return nil
 }
 
-// groupSums is how a GroupTally is stored: its key is in the row.
+// groupSums is how a GroupTally is stored: its key is in the row. Indices
+// is absent from the rows that versions of lvm-mail before it wrote.
 type groupSums struct {
 	Responses  int              `json:"responses"`
 	Dimensions []DimensionTally `json:"dimensions"`
+	Indices    *IndexSums       `json:"indices,omitempty"`
+}
+
+// encodeGroupSums returns the stored form of g's sums.
+func encodeGroupSums(g *GroupTally) ([]byte, error) {
+	return json.Marshal(groupSums{Responses: g.Responses, Dimensions: g.Dimensions, Indices: &g.Indices})
+}
+
+// decodeGroupSums sets g's sums from their stored form.
+func decodeGroupSums(b []byte, g *GroupTally) error {
+	var gs groupSums
+	if err := json.Unmarshal(b, &gs); err != nil {
+		return err
+	}
+	g.Responses, g.Dimensions, g.Indices = gs.Responses, gs.Dimensions, IndexSums{}
+	if gs.Indices != nil {
+		g.Indices = *gs.Indices
+	}
+	return nil
 }
 
 // FindGroupTallies returns the summed answers of every breakdown group of
@@ -155,11 +175,9 @@ func (s *Store) FindGroupTallies(ctx context.Context, campaignID int64) ([]Group
 		if err := rows.Scan(&g.Column, &g.Value, &sums); err != nil {
 			return nil, fmt.Errorf("find group tallies: %w", err)
 		}
-		var gs groupSums
-		if err := json.Unmarshal(sums, &gs); err != nil {
+		if err := decodeGroupSums(sums, &g); err != nil {
 			return nil, fmt.Errorf("find group tallies: %s %s: %w", g.Column, g.Value, err)
 		}
-		g.Responses, g.Dimensions = gs.Responses, gs.Dimensions
 		out = append(out, g)
 	}
 	return out, rows.Err()
