@@ -103,20 +103,24 @@ func CommentLabelled(departmentResponses int) bool {
 // their order; the pooled groups follow them.
 func PoolGroupSizes(sizes []GroupSize, minSize int) []GroupSize {
 	var out []GroupSize
-	pooled := map[string]int{}
+	pooled := map[string]*GroupSize{}
 	var columns []string
 	for _, g := range sizes {
 		if g.Pooled || g.Invited < minSize || g.Value == PooledGroup {
-			if _, seen := pooled[g.Column]; !seen {
+			p, seen := pooled[g.Column]
+			if !seen {
+				p = &GroupSize{Column: g.Column, Value: PooledGroup, Pooled: true}
+				pooled[g.Column] = p
 				columns = append(columns, g.Column)
 			}
-			pooled[g.Column] += g.Invited
+			p.Invited += g.Invited
+			p.Delivered += g.Delivered
 			continue
 		}
 		out = append(out, g)
 	}
 	for _, col := range columns {
-		out = append(out, GroupSize{Column: col, Value: PooledGroup, Invited: pooled[col]})
+		out = append(out, *pooled[col])
 	}
 	return out
 }

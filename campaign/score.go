@@ -65,13 +65,16 @@ func QuadrantOf(leadership, management float64) Quadrant {
 	}
 }
 
-// ResponseRate returns responded / invited, and false when no one was
-// invited.
-func ResponseRate(responded, invited int) (float64, bool) {
-	if invited <= 0 {
+// ResponseRate returns responded / delivered: the share of the people
+// still on the roster who were delivered the invitation (it did not bounce)
+// who have answered; false when no invitation was delivered. It is at most
+// 1: an answer stays when its writer leaves, anonymous as it is, and
+// someone who answered and left could otherwise push it above.
+func ResponseRate(responded, delivered int) (float64, bool) {
+	if delivered <= 0 {
 		return 0, false
 	}
-	return float64(responded) / float64(invited), true
+	return min(1, float64(responded)/float64(delivered)), true
 }
 
 // A PoleTally sums the answers to the statements of one pole of one

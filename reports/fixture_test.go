@@ -154,6 +154,7 @@ func newFixture(t testing.TB, s *campaign.Store, name string, seed uint64) *fixt
 	for _, r := range rs {
 		token[r.Email] = r.Token(testKey())
 	}
+	deliverAll(t, s, c)
 
 	f := &fixture{store: s, campaign: c, in: in}
 	rng := rand.New(rand.NewPCG(seed, 7))
@@ -183,6 +184,35 @@ func newFixture(t testing.TB, s *campaign.Store, name string, seed uint64) *fixt
 		}
 	}
 	return f
+}
+
+// deliverAll records every invitation of the campaign as delivered, as a
+// send does.
+func deliverAll(t testing.TB, s *campaign.Store, c *campaign.Campaign) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.AcquireSender(ctx, c.ID, "test", time.Hour, nil); err != nil {
+		t.Fatal(err)
+	}
+	round := campaign.Round{Kind: campaign.Invitation}
+	ids, err := s.FindDue(ctx, c.ID, round, testKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Claim(ctx, c.ID, "test", round, ids, testKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []campaign.Delivery
+	for _, r := range rs {
+		ds = append(ds, campaign.Delivery{RecipientID: r.ID, Kind: campaign.Invitation, Result: campaign.Delivered, Attempts: 1})
+	}
+	if err := s.RecordDeliveries(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseSender(ctx, c.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // email is the address of person i of a department, as the store keeps it.

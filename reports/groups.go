@@ -13,9 +13,9 @@ import (
 // each of its scores.
 func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize, minSize int) []Group {
 	type entry struct {
-		key     campaign.GroupKey
-		invited int
-		tally   *campaign.GroupTally
+		key                campaign.GroupKey
+		invited, delivered int
+		tally              *campaign.GroupTally
 	}
 	byColumn := map[string][]*entry{}
 	seen := map[campaign.GroupKey]*entry{}
@@ -29,7 +29,9 @@ func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize,
 		return e
 	}
 	for _, g := range sizes {
-		add(campaign.GroupKey{Column: g.Column, Value: g.Value}).invited += g.Invited
+		e := add(campaign.GroupKey{Column: g.Column, Value: g.Value})
+		e.invited += g.Invited
+		e.delivered += g.Delivered
 	}
 	for _, g := range t.Groups() {
 		add(g.GroupKey).tally = g
@@ -81,7 +83,7 @@ func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize,
 			} else {
 				n := counts[i]
 				g.Responded = &n
-				if rate, ok := campaign.ResponseRate(n, e.invited); ok {
+				if rate, ok := campaign.ResponseRate(n, e.delivered); ok {
 					g.ResponseRate = round(rate, 3)
 				}
 				g.overall(tallies[i], e.invited)

@@ -48,7 +48,7 @@ func reliabilityWords(r *Report) string {
 
 func percent(v *float64) string {
 	if v == nil {
-		return "no one was invited"
+		return "no invitation delivered yet"
 	}
 	return fmt.Sprintf("%.1f%%", *v*100)
 }
@@ -56,7 +56,7 @@ func percent(v *float64) string {
 // Reading is a one-paragraph reading of the result, for the Summary sheet.
 func Reading(r *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d of the %d people invited answered (%s). ", r.Responded, r.Invited, percent(r.ResponseRate))
+	fmt.Fprintf(&b, "%d of the %d people reached answered (%s). ", r.Responded, r.Delivered, percent(r.ResponseRate))
 	if r.Leadership == nil || r.Management == nil || r.Quadrant == nil {
 		fmt.Fprintf(&b, "Figures appear from %d responses on, so that no answer can be traced to a person.", r.MinGroupSize)
 		return b.String()

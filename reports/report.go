@@ -36,9 +36,9 @@ type Report struct {
 	ClosingDate        string      `json:"closing_date"`        // last day it took or takes answers; "" for none
 	MinGroupSize       int         `json:"min_group_size"`      // the anonymity threshold applied
 	Invited            int         `json:"invited"`             //
-	Delivered          int         `json:"delivered"`           // invitations the mail server accepted
+	Delivered          int         `json:"delivered"`           // invitations delivered (not bounced) to people still on the roster
 	Responded          int         `json:"responded"`           //
-	ResponseRate       *float64    `json:"response_rate"`       // responded / invited
+	ResponseRate       *float64    `json:"response_rate"`       // responded / delivered, at most 1
 	Leadership         *float64    `json:"leadership"`          // overall index
 	LeadershipCI       *Interval   `json:"leadership_ci95"`     //
 	Management         *float64    `json:"management"`          // overall index
@@ -247,13 +247,13 @@ func New(in Input, opts Options) (*Report, error) {
 		ClosingDate:  lastDay(c),
 		MinGroupSize: minSize,
 		Invited:      in.Status.Invited,
-		Delivered:    in.Status.Sent,
+		Delivered:    in.Status.Delivered,
 		Responded:    t.Responses(),
 		Groups:       []Group{},
 		Notes:        []string{},
 		Generated:    now,
 	}
-	if rate, ok := campaign.ResponseRate(r.Responded, r.Invited); ok {
+	if rate, ok := campaign.ResponseRate(r.Responded, r.Delivered); ok {
 		r.ResponseRate = round(rate, 3)
 	}
 	// The organisation as a whole is a group too: with fewer than minSize

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"maps"
 	"math"
@@ -492,5 +493,37 @@ func TestCompare(t *testing.T) {
 	want := []string{"department=Sales", "department=Support", "grade=A", "grade=B", "grade=C", "location=Leeds", "location=York"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got compared groups %v, want %v", got, want)
+	}
+}
+
+// TestResponseRateOutOfDelivered: the response rate counts only the people
+// still on the roster whose invitation was delivered. Three people of Sales
+// leave after answering: the organisation's rate is 26 of 34, and Sales,
+// with 12 answers from the 9 still there, shows 100%, not more.
+func TestResponseRateOutOfDelivered(t *testing.T) {
+	s := openStore(t)
+	f := newFixture(t, s, "Q4 Pulse 2026", 1)
+	staff, err := s.FindStaff(context.Background(), campaign.StaffFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stay []campaign.StaffMember
+	for _, m := range staff {
+		if m.Email != email("Sales", 0) && m.Email != email("Sales", 1) && m.Email != email("Sales", 2) {
+			stay = append(stay, m)
+		}
+	}
+	if _, err := s.ImportStaff(context.Background(), stay, campaign.ImportOptions{DeactivateMissing: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.close(t)
+	js := jsonOf(t, f.report(t, 1))
+	wantNum(t, "invited", js["invited"], 37)
+	wantNum(t, "delivered", js["delivered"], 34)
+	wantNum(t, "response_rate", js["response_rate"], r3(26.0/34))
+	for _, g := range objects(t, js["groups"]) {
+		if g["column"] == "department" && g["value"] == "Sales" {
+			wantNum(t, "Sales.response_rate", g["response_rate"], 1)
+		}
 	}
 }

@@ -66,7 +66,7 @@ func Method(r *Report) [][2]string {
 			"For a statement: people who answered it."},
 		{"Average and spread", "A statement's average answer on the 1–5 scale, and its spread: the standard deviation, " +
 			"√(Σ(answer − average)² ÷ (n − 1)). About two thirds of the answers lie within one spread of the average."},
-		{"Response rate", "Responded ÷ invited, for the campaign and for each group shown."},
+		{"Response rate", "Responded ÷ delivered: of the people still on the roster whose invitation was delivered (the mail server accepted it and no bounce came back), the share who answered; for the campaign and for each group shown. People who left, and addresses that bounced, do not count. An answer stays when its writer leaves, so the rate is shown as 100% at most."},
 		{"Reliability (Cronbach's alpha)", fmt.Sprintf("How consistently a set of statements measures one thing: α = k ÷ (k − 1) × (1 − Σ variance of each statement ÷ variance of their total), "+
 			"for k statements, over the people who answered all k. %.2f or more is usually taken as good; below it, read that index with care. "+
 			"This report: leadership %s (%d statements, %d people), management %s (%d statements, %d people).",

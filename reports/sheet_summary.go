@@ -51,9 +51,9 @@ func (b *book) summary() {
 	row++
 	fact("Status", func(rw int) { b.str(s, 2, rw, status, b.st.label) }, statusNote)
 	fact("Invited", count(r.Invited), "people asked to answer")
-	fact("Delivered", count(r.Delivered), "invitations the mail server accepted")
+	fact("Delivered", count(r.Delivered), "invitations delivered to people still on the roster (bounces not counted)")
 	fact("Responded", count(r.Responded), "people who answered")
-	fact("Response rate", func(rw int) { b.num(s, 2, rw, r.ResponseRate, b.st.pctLeft, "no one invited") }, "responded ÷ invited")
+	fact("Response rate", func(rw int) { b.num(s, 2, rw, r.ResponseRate, b.st.pctLeft, "nothing delivered yet") }, "responded ÷ delivered, people still on the roster")
 	row++
 
 	b.str(s, 1, row, "What this says", b.st.label)

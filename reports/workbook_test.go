@@ -134,7 +134,7 @@ func TestWorkbook(t *testing.T) {
 			t.Errorf("overall picture %q does not name the quadrant %q", picture, js["quadrant"])
 		}
 		reading := raw(t, f, "Summary", cellName(1, findRow(t, f, "Summary", "What this says")+1))
-		if !strings.Contains(reading, "26 of the 37 people invited answered") {
+		if !strings.Contains(reading, "26 of the 37 people reached answered") {
 			t.Errorf("got reading %q, want one that starts from the response", reading)
 		}
 
