@@ -93,6 +93,14 @@ func Method(r *Report) [][2]string {
 			"on the roster becomes %s, every email address %s and every phone number %s. Names are matched as whole words, whatever their case "+
 			"or accents (“jurgen” matches Jürgen); a name that is also an everyday word (Will, May, Grace) only where it is written as a name, "+
 			"so “we will” stays as written. The database keeps each comment as it was written.", NameMark, EmailMark, PhoneMark)},
+		{"Anonymity: the database", "Answers are stored with no name, address, link or time (the date only), each in a slot chosen at random, " +
+			"so where an answer lies says nothing about when it was given. Groups keep running sums, never a row per person, and comments are " +
+			"stored on their own. No row that names a person changes when someone answers: the database alone does not say who has answered, " +
+			"and its files keep no history (a journal deleted at each commit, freed space overwritten, the file rewritten when the campaign closes)."},
+		{"Anonymity: what remains", "Whoever holds both the database and the key file that makes the links (whoever runs lvm-mail) can open " +
+			"anyone's link, and so tell whether they have answered. For a group in which only one person has answered so far, that group's " +
+			"running sums are that person's answers: someone who knew who that one person is could read them in the database. No report " +
+			"shows such a group. While the campaign is open, comments lie in the file in the order they were written."},
 		{"Rounding", "Indices and balances: one decimal. Shares: one decimal of a percent. Averages, spreads and reliabilities: two decimals. " +
 			"The JSON export (lvm-mail report --format json) holds the same rounded figures."},
 	}
