@@ -114,6 +114,17 @@ func (in *Instrument) Translated(lang string) Instrument {
 	return out
 }
 
+// SetTranslation adds t to the instrument's translations, in place of one
+// into the same language (compared ignoring case).
+func (in *Instrument) SetTranslation(t Translation) {
+	i := slices.IndexFunc(in.Translations, func(old Translation) bool { return strings.EqualFold(old.Language, t.Language) })
+	if i < 0 {
+		in.Translations = append(in.Translations, t)
+		return
+	}
+	in.Translations[i] = t
+}
+
 // CheckTranslation compares a translation with the instrument: it must
 // name a language other than the instrument's own, translate every
 // dimension and every statement once, by id, and nothing else, and leave
