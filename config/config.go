@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // DefaultFile is the config file read when --config is not given and it
@@ -104,11 +105,15 @@ type Server struct {
 	TLSKey  string `toml:"tls_key"`
 }
 
-// Survey holds the anonymity threshold and the reminder policy.
+// Survey holds the anonymity threshold, the reminder policy and the
+// default language.
 type Survey struct {
 	MinGroupSize int           `toml:"min_group_size"`
 	MaxReminders int           `toml:"max_reminders"`
 	RemindAfter  time.Duration `toml:"remind_after"`
+	// DefaultLanguage is the BCP 47 tag of the language of people whose
+	// own language has no translation, and of reports.
+	DefaultLanguage string `toml:"default_language"`
 }
 
 // TLS modes of [smtp] tls.
@@ -138,7 +143,7 @@ func Default() Config {
 			Timeout:      30 * time.Second,
 		},
 		Server:  Server{Listen: "127.0.0.1:8080"},
-		Survey:  Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: 72 * time.Hour},
+		Survey:  Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: 72 * time.Hour, DefaultLanguage: campaign.EnglishLanguage},
 		Bounces: Bounces{Port: 993, TLS: TLSImplicit, Folder: "INBOX"},
 	}
 }
@@ -311,7 +316,8 @@ func readPassword(fromEnv, file, key string) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// Validate reports the first setting that cannot work, naming its key.
+// Validate reports the first setting that cannot work, naming its key. It
+// writes survey.default_language in canonical form ("de_ch" as "de-CH").
 func (c *Config) Validate() error {
 	where := "configuration"
 	if c.File != "" {
@@ -376,6 +382,11 @@ func (c *Config) Validate() error {
 	if c.Survey.RemindAfter < 0 {
 		return bad("survey.remind_after", "must not be negative")
 	}
+	lang, err := locale.Parse(c.Survey.DefaultLanguage)
+	if err != nil {
+		return bad("survey.default_language", "%v", err)
+	}
+	c.Survey.DefaultLanguage = lang
 	return nil
 }
 
