@@ -19,15 +19,21 @@ import (
 // problem by line; after a malformed quoted field the rest of the input is
 // not read. An error reading r is returned wrapped.
 func ReadCSV(r io.Reader, source string) ([]campaign.StaffMember, error) {
+	staff, _, err := readCSV(r, source)
+	return staff, err
+}
+
+// readCSV is ReadCSV, with the line each person starts on.
+func readCSV(r io.Reader, source string) ([]campaign.StaffMember, []int, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", source, err)
+		return nil, nil, fmt.Errorf("read %s: %w", source, err)
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	problems := &campaign.InputError{Source: source}
 	if !utf8.Valid(data) {
 		problems.Add(firstInvalidLine(data), "", "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
-		return nil, problems
+		return nil, nil, problems
 	}
 
 	sep := separator(data)
@@ -49,7 +55,7 @@ func ReadCSV(r io.Reader, source string) ([]campaign.StaffMember, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", source, err)
+			return nil, nil, fmt.Errorf("read %s: %w", source, err)
 		}
 		line, _ := cr.FieldPos(0)
 		rows = append(rows, row{line: line, cells: cells})

@@ -17,6 +17,11 @@
 //   - name, or else both first_name and last_name, joined with a space;
 //   - department, also accepted as "Dept".
 //
+// An optional language column holds each person's language, a BCP 47 tag
+// such as "de" or "fr-CA" (campaign.ColumnLanguage); like the columns
+// below it is kept as an attribute, as written, and a tag no campaign
+// language matches is not an error: that person gets the default language.
+//
 // first_name and last_name are never kept as attributes, even when a name
 // column is present. Every other column (location, team, …) is kept in
 // StaffMember.Attributes under its normalised name, for every person, with
@@ -63,6 +68,13 @@ import (
 // the source. Any other extension gives a *campaign.InputError naming it; a
 // file that cannot be opened gives the *fs.PathError from os.Open, wrapped.
 func Read(path string) ([]campaign.StaffMember, error) {
+	staff, _, err := ReadLines(path)
+	return staff, err
+}
+
+// ReadLines is Read, and also returns the line (CSV) or row (.xlsx) each
+// person was read from, for messages about them.
+func ReadLines(path string) ([]campaign.StaffMember, []int, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".csv" && ext != ".xlsx" {
 		msg := "the file has no extension"
@@ -71,17 +83,17 @@ func Read(path string) ([]campaign.StaffMember, error) {
 		}
 		problems := &campaign.InputError{Source: path}
 		problems.Add(0, "", "%s: save the roster as .csv (UTF-8) or .xlsx", msg)
-		return nil, problems
+		return nil, nil, problems
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read roster: %w", err)
+		return nil, nil, fmt.Errorf("read roster: %w", err)
 	}
 	defer f.Close() // read-only: closing cannot lose data
 	if ext == ".xlsx" {
-		return ReadXLSX(f, path)
+		return readXLSX(f, path)
 	}
-	return ReadCSV(f, path)
+	return readCSV(f, path)
 }
 
 // A row is one record of the roster, before its cells are interpreted.
@@ -227,21 +239,22 @@ func (l *layout) member(r row) campaign.StaffMember {
 // empty cells (a worksheet omits trailing empty cells). sep is the CSV
 // separator, for advice on a wrong field count.
 //
-// It returns the staff, or nil and problems sorted by line when there is
-// any problem.
-func build(rows []row, strictWidth bool, sep rune, problems *campaign.InputError) ([]campaign.StaffMember, error) {
+// It returns the staff and the line of each, or nil and problems sorted by
+// line when there is any problem.
+func build(rows []row, strictWidth bool, sep rune, problems *campaign.InputError) ([]campaign.StaffMember, []int, error) {
 	rows = slices.DeleteFunc(rows, row.blank)
 	if len(rows) == 0 {
 		if len(problems.Problems) == 0 {
 			problems.Add(0, "", "the roster is empty: no header line")
 		}
-		return nil, problems
+		return nil, nil, problems
 	}
 	l, ok := parseHeader(rows[0], problems)
 	if !ok {
-		return nil, sorted(problems)
+		return nil, nil, sorted(problems)
 	}
 	var staff []campaign.StaffMember
+	var lines []int
 	seen := map[string]int{} // email to the line it is on
 	for _, r := range rows[1:] {
 		if strictWidth && len(r.cells) != l.width {
@@ -266,15 +279,16 @@ func build(rows []row, strictWidth bool, sep rune, problems *campaign.InputError
 			}
 		}
 		staff = append(staff, m)
+		lines = append(lines, r.line)
 	}
 	if len(problems.Problems) > 0 {
-		return nil, sorted(problems)
+		return nil, nil, sorted(problems)
 	}
 	if len(staff) == 0 {
 		problems.Add(0, "", "no people: the roster has a header but no rows below it")
-		return nil, problems
+		return nil, nil, problems
 	}
-	return staff, nil
+	return staff, lines, nil
 }
 
 // sorted orders the problems by line, keeping the order of those on one

@@ -122,3 +122,28 @@ func TestReadMissingFile(t *testing.T) {
 		t.Errorf("got %v, %v; want nil, an error matching fs.ErrNotExist", staff, err)
 	}
 }
+
+// TestReadLines: each person comes with the line they start on, blank
+// lines and quoted line breaks counted, and the language column is kept
+// as written.
+func TestReadLines(t *testing.T) {
+	path := writeFile(t, "staff.csv", "email,name,department,language\n"+
+		"a@example.com,Ann,Sales,de-CH\n"+
+		"\n"+
+		"b@example.com,\"Bob\nBaker\",Sales,xx\n"+
+		"c@example.com,Cat,Sales,\n")
+	staff, lines, err := roster.ReadLines(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{2, 4, 6}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("lines %v, want %v", lines, want)
+	}
+	var langs []string
+	for _, m := range staff {
+		langs = append(langs, m.Language())
+	}
+	if want := []string{"de-CH", "xx", ""}; !reflect.DeepEqual(langs, want) {
+		t.Errorf("languages %q, want %q", langs, want)
+	}
+}

@@ -17,16 +17,22 @@ import (
 // and a *campaign.InputError listing every problem by row. An error reading
 // r is returned wrapped.
 func ReadXLSX(r io.Reader, source string) ([]campaign.StaffMember, error) {
+	staff, _, err := readXLSX(r, source)
+	return staff, err
+}
+
+// readXLSX is ReadXLSX, with the row each person is on.
+func readXLSX(r io.Reader, source string) ([]campaign.StaffMember, []int, error) {
 	// Read first so that an I/O error is not mistaken for a bad workbook.
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", source, err)
+		return nil, nil, fmt.Errorf("read %s: %w", source, err)
 	}
 	problems := &campaign.InputError{Source: source}
 	rows, err := sheetRows(data)
 	if err != nil {
 		problems.Add(0, "", "%v", err)
-		return nil, problems
+		return nil, nil, problems
 	}
 	return build(rows, false, 0, problems)
 }

@@ -60,7 +60,7 @@ func (e *env) importStaff(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("staff import takes one FILE (.csv or .xlsx)")
 	}
-	people, err := roster.Read(c.Args().First())
+	people, lines, err := roster.ReadLines(c.Args().First())
 	if err != nil {
 		return err
 	}
@@ -75,6 +75,9 @@ func (e *env) importStaff(c *cli.Context) error {
 	}
 	fmt.Fprintf(e.stdout, "Imported %s: %d added, %d updated, %d unchanged, %d deactivated.\n",
 		c.Args().First(), sum.Added, sum.Updated, sum.Unchanged, sum.Deactivated)
+	if note := e.languageNote(people, lines); note != "" {
+		fmt.Fprintln(e.stdout, note)
+	}
 	return nil
 }
 
@@ -93,17 +96,23 @@ func (e *env) listStaff(c *cli.Context) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EMAIL\tNAME\tDEPARTMENT\tOTHER\tACTIVE")
+	fmt.Fprintln(tw, "EMAIL\tNAME\tDEPARTMENT\tLANGUAGE\tOTHER\tACTIVE")
 	for _, m := range people {
 		var other []string
 		for _, k := range slices.Sorted(maps.Keys(m.Attributes)) {
-			other = append(other, k+"="+m.Attributes[k])
+			if k != campaign.ColumnLanguage {
+				other = append(other, k+"="+m.Attributes[k])
+			}
+		}
+		lang := m.Language()
+		if lang == "" {
+			lang = "-"
 		}
 		active := "yes"
 		if !m.Active {
 			active = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Email, m.Name, m.Department, strings.Join(other, " "), active)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Email, m.Name, m.Department, lang, strings.Join(other, " "), active)
 	}
 	return tw.Flush()
 }

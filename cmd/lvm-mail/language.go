@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/instrument"
+	"github.com/lvm-mail/lvm-mail/locale"
+)
+
+// campaignInstrument reads the instrument a new campaign asks: the survey
+// FILE or the built-in one, with each translation FILE checked against it
+// and in place of a translation into the same language, and
+// survey.default_language as the language of everyone else. Every broken
+// translation is named before anything is created.
+func (e *env) campaignInstrument(survey string, translations []string) (campaign.Instrument, error) {
+	in := instrument.Default()
+	if survey != "" {
+		var err error
+		if in, err = instrument.Load(survey); err != nil {
+			return campaign.Instrument{}, err
+		}
+	}
+	var errs []error
+	for _, path := range translations {
+		t, err := instrument.LoadTranslation(path, &in)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		in.SetTranslation(t)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return campaign.Instrument{}, err
+	}
+	def := e.cfg.Survey.DefaultLanguage
+	lang, ok := campaign.MatchLanguage(def, in.Languages())
+	if !ok {
+		return campaign.Instrument{}, fmt.Errorf("survey.default_language is %q, but this survey is in %s only: "+
+			"add a translation into %s (--translation FILE), or set survey.default_language to one of those",
+			def, strings.Join(in.Languages(), ", "), def)
+	}
+	in.DefaultLanguage = lang
+	return in, nil
+}
+
+// languageCount counts a campaign's invitees by the language they get.
+type languageCount struct {
+	byLanguage map[string]int
+	unmatched  map[string]int // roster tags no language of the campaign matched, with how many have each
+	fallback   string
+}
+
+func countLanguages(camp *campaign.Campaign, recipients []campaign.Recipient) languageCount {
+	lc := languageCount{byLanguage: map[string]int{}, unmatched: map[string]int{}, fallback: camp.Instrument.FallbackLanguage()}
+	for _, r := range recipients {
+		lang, ok := camp.Instrument.MatchLanguage(r.Language)
+		lc.byLanguage[lang]++
+		if !ok && r.Language != "" {
+			lc.unmatched[r.Language]++
+		}
+	}
+	return lc
+}
+
+// String says it in a line or two: "Languages: en 4, de 3, fr 3, es 3."
+// and who gets the fallback for want of their own.
+func (lc languageCount) String(order []string) string {
+	var parts []string
+	for _, l := range order {
+		if n := lc.byLanguage[l]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", l, n))
+		}
+	}
+	s := "Languages: " + strings.Join(parts, ", ") + "."
+	if len(lc.unmatched) > 0 {
+		n := 0
+		var tags []string
+		for _, tag := range slices.Sorted(maps.Keys(lc.unmatched)) {
+			n += lc.unmatched[tag]
+			tags = append(tags, tag)
+		}
+		s += fmt.Sprintf("\n%d %s a language this campaign has no translation into (%s): they get %s, the default language.",
+			n, plural(n, "person has", "people have"), strings.Join(tags, ", "), lc.fallback)
+	}
+	return s
+}
+
+// printLanguages says in which languages a campaign's invitees answer.
+func (e *env) printLanguages(ctx context.Context, store *campaign.Store, camp *campaign.Campaign) error {
+	recipients, err := store.FindRecipients(ctx, camp.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, countLanguages(camp, recipients).String(camp.Instrument.Languages()))
+	return nil
+}
+
+// linesNamed is how many lines a note about languages names.
+const linesNamed = 5
+
+// languageNote says, after a roster import, how many people have a
+// language that no language of the built-in survey matches, and so will
+// get survey.default_language unless their campaign has a translation into
+// theirs, naming the first few lines; "" when there are none. A language
+// tag that is no tag at all is not an error either.
+func (e *env) languageNote(people []campaign.StaffMember, lines []int) string {
+	def := instrument.Default()
+	builtIn := def.Languages()
+	var where []string
+	n := 0
+	for i, m := range people {
+		tag := m.Language()
+		if tag == "" {
+			continue
+		}
+		if _, ok := campaign.MatchLanguage(tag, builtIn); ok {
+			continue
+		}
+		n++
+		if len(where) < linesNamed {
+			what := tag
+			if !locale.Known(tag) {
+				what += ", not a known language tag"
+			}
+			where = append(where, fmt.Sprintf("%d (%s)", lines[i], what))
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	list := "line " + where[0]
+	if len(where) > 1 {
+		list = "lines " + strings.Join(where, ", ")
+	}
+	if n > len(where) {
+		list += fmt.Sprintf(" and %d more", n-len(where))
+	}
+	return fmt.Sprintf("%d %s a language the built-in survey is not translated into (it speaks %s): they will get %s, the default language, "+
+		"unless their campaign has a translation into theirs (campaign create --translation FILE). See %s.",
+		n, plural(n, "person has", "people have"), strings.Join(builtIn, ", "), e.cfg.Survey.DefaultLanguage, list)
+}

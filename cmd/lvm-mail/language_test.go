@@ -1,0 +1,126 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// multilingual is a roster in four languages, with a Swiss German, a tag
+// no campaign speaks and one that is no tag at all.
+const multilingual = "email,name,department,language\n" +
+	"ann@x.test,Ann,Sales,en\n" +
+	"bea@x.test,Bea,Sales,de-CH\n" +
+	"cle@x.test,Clé,Sales,fr\n" +
+	"dan@x.test,Dan,Sales,es\n" +
+	"eve@x.test,Eve,Sales,\n" +
+	"fin@x.test,Fin,Sales,pt-BR\n" +
+	"gus@x.test,Gus,Sales,Klingon!\n"
+
+// TestStaffLanguages: an import names the people whose language the
+// built-in survey does not speak, by line, without refusing them; staff
+// list shows everyone's language.
+func TestStaffLanguages(t *testing.T) {
+	c := newShell(t)
+	out := c.ok("staff", "import", c.write("staff.csv", multilingual))
+	if !strings.Contains(out, "7 added") {
+		t.Errorf("import said %q", out)
+	}
+	want := `2 people have a language the built-in survey is not translated into (it speaks en, de, fr, es): they will get en, ` +
+		`the default language, unless their campaign has a translation into theirs (campaign create --translation FILE). ` +
+		`See lines 7 (pt-BR), 8 (Klingon!, not a known language tag).`
+	if !strings.Contains(out, want) {
+		t.Errorf("import said:\n%s\nwant:\n%s", out, want)
+	}
+	list := c.ok("staff", "list")
+	for _, re := range []string{`(?m)^EMAIL +NAME +DEPARTMENT +LANGUAGE +OTHER +ACTIVE$`, `(?m)^bea@x\.test +Bea +Sales +de-CH +yes$`,
+		`(?m)^eve@x\.test +Eve +Sales +- +yes$`} {
+		if !regexp.MustCompile(re).MatchString(list) {
+			t.Errorf("staff list does not match %s:\n%s", re, list)
+		}
+	}
+	if strings.Contains(list, "language=") {
+		t.Errorf("staff list shows the language among the other columns too:\n%s", list)
+	}
+
+	c.write("lvm-mail.toml", "database = \""+c.path("lvm-mail.db")+"\"\n[survey]\ndefault_language = \"pt-BR\"\n")
+	if out := c.ok("staff", "import", c.write("staff.csv", multilingual)); !strings.Contains(out, "they will get pt-BR") {
+		t.Errorf("with default_language pt-BR the import said %q", out)
+	}
+}
+
+// TestCampaignLanguages: a campaign says in which language each invitee
+// answers, and who gets the default for want of a translation.
+func TestCampaignLanguages(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", multilingual))
+	out := c.ok("campaign", "create", "--name", "Q4")
+	for _, want := range []string{"Languages: en 4, de 1, fr 1, es 1.",
+		"2 people have a language this campaign has no translation into (Klingon!, pt-BR): they get en, the default language."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("create said:\n%s\nwant %q", out, want)
+		}
+	}
+
+	// A translation into Portuguese of a campaign's own survey.
+	survey := c.write("mini.toml", miniSurvey)
+	pt := c.write("mini.pt.toml", miniPortuguese)
+	out = c.ok("campaign", "create", "--name", "Mini", "--survey", survey, "--translation", pt)
+	if !strings.Contains(out, "Languages: en 6, pt-BR 1.") || !strings.Contains(out, "(Klingon!, de-CH, es, fr): they get en") {
+		t.Errorf("create with a translation said:\n%s", out)
+	}
+}
+
+// TestBrokenTranslationsCreateNothing: every broken translation file is
+// named with its problems, and no campaign is created.
+func TestBrokenTranslationsCreateNothing(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", multilingual))
+	survey := c.write("mini.toml", miniSurvey)
+	missing := c.write("missing.toml", strings.Replace(miniPortuguese, "[[item]]\nid = \"d-m\"\ntext = \"Sistemas.\"\n", "", 1))
+	badTag := c.write("badtag.toml", strings.Replace(miniPortuguese, `"pt-BR"`, `"portuguese"`, 1))
+	errOut := c.fails(1, "campaign", "create", "--name", "Mini", "--survey", survey, "--translation", missing, "--translation", badTag)
+	for _, want := range []string{missing + `: item "d-m": missing`, badTag + `: language: "portuguese" is not a BCP 47 language tag`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("got:\n%s\nwant it to name %q", errOut, want)
+		}
+	}
+	if strings.Contains(c.ok("campaign", "list"), "mini") {
+		t.Error("a campaign was created with broken translations")
+	}
+
+	c.write("lvm-mail.toml", "database = \""+c.path("lvm-mail.db")+"\"\n[survey]\ndefault_language = \"it\"\n")
+	errOut = c.fails(1, "campaign", "create", "--name", "Italiano")
+	if !strings.Contains(errOut, `survey.default_language is "it", but this survey is in en, de, fr, es only`) {
+		t.Errorf("a default language the survey does not speak: got %q", errOut)
+	}
+}
+
+const miniSurvey = `title = "Mini"
+[[dimension]]
+id = "d"
+name = "D"
+[[item]]
+id = "d-l"
+dimension = "d"
+pole = "leadership"
+text = "L"
+[[item]]
+id = "d-m"
+dimension = "d"
+pole = "management"
+text = "M"
+`
+
+const miniPortuguese = `language = "pt-BR"
+title = "Mini"
+[[dimension]]
+id = "d"
+name = "D"
+[[item]]
+id = "d-l"
+text = "Pessoas."
+[[item]]
+id = "d-m"
+text = "Sistemas."
+`
