@@ -33,7 +33,7 @@ func TestPromiseMatchesEmail(t *testing.T) {
 		"Closes": "Friday 18 December 2026", "MinGroupSize": f.camp.MinGroupSize, "MinCommentGroup": campaign.MinCommentGroupSize, "Reminder": 1}
 	tags := regexp.MustCompile(`<[^>]+>`)
 	for _, name := range []string{"invitation.txt", "invitation.html", "reminder.txt", "reminder.html"} {
-		src, err := fs.ReadFile(templates.Email(), name)
+		src, err := fs.ReadFile(templates.Email(), "en/"+name)
 		if err != nil {
 			t.Fatal(err)
 		}

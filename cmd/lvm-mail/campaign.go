@@ -174,7 +174,7 @@ func (e *env) createCampaign(c *cli.Context) error {
 		fmt.Fprintf(e.stdout, ", closes %s", closingDay(camp.ClosesAt))
 	}
 	fmt.Fprintln(e.stdout, ".")
-	if err := e.printLanguages(c.Context, store, camp); err != nil {
+	if err := e.printLanguages(c.Context, store, camp, nil); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Nothing has been sent. Next: lvm-mail preview --campaign %s\n", camp.Slug)

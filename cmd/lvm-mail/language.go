@@ -11,6 +11,7 @@ import (
 	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/lvm-mail/lvm-mail/instrument"
 	"github.com/lvm-mail/lvm-mail/locale"
+	"github.com/lvm-mail/lvm-mail/mailer"
 )
 
 // campaignInstrument reads the instrument a new campaign asks: the survey
@@ -91,13 +92,26 @@ func (lc languageCount) String(order []string) string {
 	return s
 }
 
-// printLanguages says in which languages a campaign's invitees answer.
-func (e *env) printLanguages(ctx context.Context, store *campaign.Store, camp *campaign.Campaign) error {
+// printLanguages says in which languages a campaign's invitees answer
+// and, given the composer of its emails, which languages' emails use the
+// default language's templates for want of their own.
+func (e *env) printLanguages(ctx context.Context, store *campaign.Store, camp *campaign.Campaign, comp *mailer.Composer) error {
 	recipients, err := store.FindRecipients(ctx, camp.ID)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, countLanguages(camp, recipients).String(camp.Instrument.Languages()))
+	lc := countLanguages(camp, recipients)
+	fmt.Fprintln(e.stdout, lc.String(camp.Instrument.Languages()))
+	if comp == nil {
+		return nil
+	}
+	for _, lang := range camp.Instrument.Languages() {
+		n := lc.byLanguage[lang]
+		if used, own := comp.TemplateLanguage(lang, camp); !own && n > 0 {
+			fmt.Fprintf(e.stdout, "Emails to the %d %s in %s use the %s templates: there are none in %s (add the folder %s/ to templates_dir).\n",
+				n, plural(n, "person", "people"), lang, used, lang, lang)
+		}
+	}
 	return nil
 }
 

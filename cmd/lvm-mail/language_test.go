@@ -1,9 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lvm-mail/lvm-mail/mailer/smtptest"
 )
 
 // multilingual is a roster in four languages, with a Swiss German, a tag
@@ -124,3 +129,54 @@ text = "Pessoas."
 id = "d-m"
 text = "Sistemas."
 `
+
+// TestPreviewAndDryRunLanguages: preview shows a person's email in their
+// language, or in the one asked for, and says which; a language without
+// templates of its own gets the default's, and preview and send --dry-run
+// say so.
+func TestPreviewAndDryRunLanguages(t *testing.T) {
+	c, srv := newMailShell(t, smtptest.Options{}, "")
+	dir := c.path("tpl")
+	copyTemplates(t, dir, func(_ string, b []byte) []byte { return b })
+	if err := os.RemoveAll(filepath.Join(dir, "es")); err != nil {
+		t.Fatal(err)
+	}
+	c.write("lvm-mail.toml", fmt.Sprintf("templates_dir = %q\n", dir)+mustRead(t, c.path("lvm-mail.toml")))
+	c.ok("staff", "import", c.write("staff.csv", multilingual))
+	c.ok("campaign", "create", "--name", "Big")
+
+	out := c.ok("preview", "--campaign", "big", "--recipient", "bea@x.test")
+	for _, want := range []string{"Language: de (this person's language in the campaign, for de-CH on the roster).",
+		"Subject: Wie erleben Sie Führung und Management bei Mail Test Ltd? Ihre anonyme Meinung", "Guten Tag Bea,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("preview of a Swiss German lacks %q:\n%s", want, out)
+		}
+	}
+	out = c.ok("preview", "--campaign", "big", "--recipient", "dan@x.test")
+	for _, want := range []string{"Language: es, this person's language in the campaign, has no email templates of its own, " +
+		"so this is the en text of the default language, as people in es will get it", "Subject: How is Mail Test Ltd led and managed?"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("preview of a Spanish speaker without Spanish templates lacks %q:\n%s", want, out)
+		}
+	}
+	out = c.ok("preview", "--campaign", "big", "--recipient", "ann@x.test", "--language", "fr", "--reminder")
+	for _, want := range []string{"Language: fr (the language asked for).", "Subject: Rappel\u00a0: votre avis anonyme", "Bonjour Ann,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("preview --language fr lacks %q:\n%s", want, out)
+		}
+	}
+	if errOut := c.fails(2, "preview", "--campaign", "big", "--language", "it"); !strings.Contains(errOut, "--language it: campaign big is in en, de, fr, es") {
+		t.Errorf("preview --language it: %s", errOut)
+	}
+
+	out = c.ok("send", "--campaign", "big", "--dry-run")
+	for _, want := range []string{"Languages: en 4, de 1, fr 1, es 1.",
+		"Emails to the 1 person in es use the en templates: there are none in es (add the folder es/ to templates_dir)."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("send --dry-run lacks %q:\n%s", want, out)
+		}
+	}
+	if srv.Stats().Connections != 0 {
+		t.Error("a preview or a dry run connected to the mail server")
+	}
+}
