@@ -90,8 +90,8 @@ func TestBrowserAnswerAndSubmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loc != f.srv.URL+"/thanks" || heading != "Thank you" {
-		t.Errorf("after submitting: at %s with heading %q, want %s/thanks and \"Thank you\"", loc, heading, f.srv.URL)
+	if loc != f.srv.URL+"/thanks?lang=en" || heading != "Thank you" {
+		t.Errorf("after submitting: at %s with heading %q, want %s/thanks?lang=en and \"Thank you\"", loc, heading, f.srv.URL)
 	}
 
 	got := f.responses()
@@ -233,14 +233,17 @@ func TestBrowserStatementOrder(t *testing.T) {
 
 // TestBrowserAccessibility injects axe-core into the survey page, at a
 // phone's width and a desktop's, first as it opens and then showing the
-// problems of a refused submission, and fails on any violation of WCAG 2.2
-// level A or AA.
+// problems of a refused submission, in English and, at a phone's width,
+// in German, French and Spanish, and fails on any violation of WCAG 2.2
+// level A or AA (the language of the page and of its language links
+// included).
 func TestBrowserAccessibility(t *testing.T) {
 	axe, err := os.ReadFile(testtool.AxeCore(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := newFixture(t)
+	f.setLanguages("en", "de", "fr", "es", "en", "en")
 	ctx := newBrowser(t)
 	const check = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
 		.then(r => JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -252,13 +255,21 @@ func TestBrowserAccessibility(t *testing.T) {
 			Nodes            []string
 		}
 	}
-	for _, width := range []int64{375, 1280} {
+	type visit struct {
+		person int
+		lang   string
+		width  int64
+	}
+	visits := []visit{{0, "en", 375}, {0, "en", 1280}, {1, "de", 375}, {2, "fr", 375}, {3, "es", 375}}
+	for _, v := range visits {
+		width := v.width
 		for _, state := range []string{"form", "refused"} {
+			state := v.lang + " " + state
 			steps := []chromedp.Action[chromedp.Void]{
 				chromedp.EmulateViewport(width, 800),
-				chromedp.Navigate(f.srv.URL + "/s/" + f.tokens[0]),
+				chromedp.Navigate(f.srv.URL + "/s/" + f.tokens[v.person]),
 			}
-			if state == "refused" {
+			if strings.HasSuffix(state, "refused") {
 				steps = append(steps, chromedp.Click(chromedp.CSS(`button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".summary")))
 			}
 			if err := chromedp.Do(ctx, steps...); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/lvm-mail/lvm-mail/instrument"
 	"github.com/lvm-mail/lvm-mail/locale"
 	"github.com/lvm-mail/lvm-mail/mailer"
+	"github.com/lvm-mail/lvm-mail/survey"
 )
 
 // campaignInstrument reads the instrument a new campaign asks: the survey
@@ -102,6 +103,14 @@ func (e *env) printLanguages(ctx context.Context, store *campaign.Store, camp *c
 	}
 	lc := countLanguages(camp, recipients)
 	fmt.Fprintln(e.stdout, lc.String(camp.Instrument.Languages()))
+	for _, lang := range camp.Instrument.Languages() {
+		if _, ok := campaign.MatchLanguage(lang, survey.Languages()); !ok && lc.byLanguage[lang] > 0 {
+			page, _ := campaign.MatchLanguage(camp.Instrument.FallbackLanguage(), survey.Languages())
+			fmt.Fprintf(e.stdout, "The survey page's own words (the promise, the answers to choose from, the buttons) are not in %s: "+
+				"people answering in %s read the statements in %s and those words in %s. The page speaks %s.\n",
+				lang, lang, lang, page, strings.Join(survey.Languages(), ", "))
+		}
+	}
 	if comp == nil {
 		return nil
 	}

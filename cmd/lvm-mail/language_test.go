@@ -71,7 +71,9 @@ func TestCampaignLanguages(t *testing.T) {
 	survey := c.write("mini.toml", miniSurvey)
 	pt := c.write("mini.pt.toml", miniPortuguese)
 	out = c.ok("campaign", "create", "--name", "Mini", "--survey", survey, "--translation", pt)
-	if !strings.Contains(out, "Languages: en 6, pt-BR 1.") || !strings.Contains(out, "(Klingon!, de-CH, es, fr): they get en") {
+	if !strings.Contains(out, "Languages: en 6, pt-BR 1.") || !strings.Contains(out, "(Klingon!, de-CH, es, fr): they get en") ||
+		!strings.Contains(out, "The survey page's own words (the promise, the answers to choose from, the buttons) are not in pt-BR: "+
+			"people answering in pt-BR read the statements in pt-BR and those words in en.") {
 		t.Errorf("create with a translation said:\n%s", out)
 	}
 }
