@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // Store is what the handler needs from the campaign store.
@@ -66,7 +67,7 @@ type Handler struct {
 	loc          *time.Location
 	defaultLang  string
 	pages        pages
-	catalogs     *catalogs
+	catalogs     *locale.Catalogs
 	commits      *groupCommit
 	next         http.Handler
 }

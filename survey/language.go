@@ -30,7 +30,7 @@ type view struct {
 // the browser's preferred language the page speaks (Accept-Language),
 // else the server's default. The catalog is that language's, along its
 // subtags, else the campaign's or the server's default language's.
-func (h *Handler) language(r *http.Request, v view) (string, *catalog) {
+func (h *Handler) language(r *http.Request, v view) (string, *locale.Catalog) {
 	asked := r.URL.Query().Get(langParam)
 	if v.camp != nil {
 		in := &v.camp.Instrument
@@ -42,19 +42,19 @@ func (h *Handler) language(r *http.Request, v view) (string, *catalog) {
 		default:
 			lang = in.FallbackLanguage()
 		}
-		return lang, h.catalogs.pick(lang, in.FallbackLanguage())
+		return lang, h.catalogs.Pick(lang, in.FallbackLanguage())
 	}
-	if lang, ok := campaign.MatchLanguage(asked, h.catalogs.langs); ok {
-		return lang, h.catalogs.byLang[lang]
+	if c, ok := h.catalogs.Match(asked); ok {
+		return c.Lang(), c
 	}
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	for _, t := range tags {
-		if lang, ok := campaign.MatchLanguage(t.String(), h.catalogs.langs); ok {
-			return lang, h.catalogs.byLang[lang]
+		if c, ok := h.catalogs.Match(t.String()); ok {
+			return c.Lang(), c
 		}
 	}
-	c := h.catalogs.pick(h.defaultLang, baseLanguage)
-	return c.lang, c
+	c := h.catalogs.Pick(h.defaultLang, locale.BaseLanguage)
+	return c.Lang(), c
 }
 
 // A languageLink leads to the page in another of the campaign's

@@ -42,13 +42,13 @@ func parsePages() (pages, error) {
 // layout is what every page shows.
 type layout struct {
 	Organisation string
-	Title        string         // the page's heading and the start of its <title>
-	Root         string         // the relative path from the page to the site root
-	L            *catalog       // the page's own words, in Lang or the nearest language that has them
-	Lang         string         // the language of the page: <html lang>
-	ContentLang  string         // the questionnaire's language where the page's own words are in another; "" otherwise
-	Languages    []languageLink // the campaign's other languages; none on a page without a campaign
-	Query        string         // "?lang=xx": keeps the page's language in its form and links
+	Title        string          // the page's heading and the start of its <title>
+	Root         string          // the relative path from the page to the site root
+	L            *locale.Catalog // the page's own words, in Lang or the nearest language that has them
+	Lang         string          // the language of the page: <html lang>
+	ContentLang  string          // the questionnaire's language where the page's own words are in another; "" otherwise
+	Languages    []languageLink  // the campaign's other languages; none on a page without a campaign
+	Query        string          // "?lang=xx": keeps the page's language in its form and links
 }
 
 // layout returns the layout of a page for v, in its language (see
@@ -57,10 +57,10 @@ func (h *Handler) layout(r *http.Request, v view, title string) layout {
 	lang, cat := h.language(r, v)
 	l := layout{Organisation: h.organisation, Root: rootOf(r.URL.Path), L: cat, Lang: lang,
 		Languages: languageLinks(v.camp, lang), Query: langQuery(lang)}
-	if _, ok := campaign.MatchLanguage(lang, []string{cat.lang}); !ok {
+	if _, ok := campaign.MatchLanguage(lang, []string{cat.Lang()}); !ok {
 		// Words in one language, the questionnaire in another: the page
 		// is in its words' language, and the questionnaire says its own.
-		l.Lang, l.ContentLang = cat.lang, lang
+		l.Lang, l.ContentLang = cat.Lang(), lang
 	}
 	if title != "" {
 		l.Title = cat.T(title)
@@ -81,9 +81,9 @@ func rootOf(path string) string {
 
 // A page is what a page template receives: its layout, and anything
 // else.
-type page interface{ words() *catalog }
+type page interface{ words() *locale.Catalog }
 
-func (l layout) words() *catalog { return l.L }
+func (l layout) words() *locale.Catalog { return l.L }
 
 // render writes the page with the status. The page is rendered in full
 // before anything is sent, so that a template error gives a clean 500.
@@ -132,9 +132,9 @@ func (h *Handler) closedAt(c *campaign.Campaign, l layout) string {
 func (h *Handler) when(t time.Time, l layout) string {
 	t = t.In(h.loc)
 	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		return l.L.T("when.end_of", "date", locale.LongDate(t.AddDate(0, 0, -1), l.L.lang))
+		return l.L.T("when.end_of", "date", locale.LongDate(t.AddDate(0, 0, -1), l.L.Lang()))
 	}
-	return l.L.T("when.at", "time", t.Format("15:04"), "date", locale.LongDate(t, l.L.lang))
+	return l.L.T("when.at", "time", t.Format("15:04"), "date", locale.LongDate(t, l.L.Lang()))
 }
 
 // formPage is the survey form.
