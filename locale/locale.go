@@ -40,8 +40,9 @@ func Known(tag string) bool {
 	return err == nil
 }
 
-// Name returns the name of the language tag in the language in ("German"
-// in English, "Deutsch" in German), or tag itself when either is unknown.
+// Name returns the name of the language tag in the language in, as it is
+// written within a sentence ("German" in English, "Deutsch" in German,
+// "allemand" in French), or tag itself when either is unknown.
 func Name(tag, in string) string {
 	t, err := language.Parse(tag)
 	if err != nil {
@@ -52,7 +53,7 @@ func Name(tag, in string) string {
 		return tag
 	}
 	if n := namer.Name(t); n != "" && n != namer.Name(language.Und) {
-		return upperFirst(n)
+		return n
 	}
 	return tag
 }
@@ -66,12 +67,14 @@ func SelfName(tag string) string {
 		return tag
 	}
 	if n := display.Self.Name(t); n != "" {
-		return upperFirst(n)
+		return UpperFirst(n)
 	}
 	return tag
 }
 
-func upperFirst(s string) string {
+// UpperFirst returns s with its first letter in upper case, as a label
+// starts: "allemand" gives "Allemand".
+func UpperFirst(s string) string {
 	r, size := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[size:]
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/lvm-mail/lvm-mail/mailer/smtptest"
 )
@@ -180,5 +183,49 @@ func TestPreviewAndDryRunLanguages(t *testing.T) {
 	}
 	if srv.Stats().Connections != 0 {
 		t.Error("a preview or a dry run connected to the mail server")
+	}
+}
+
+// TestReportLanguage: report --language writes the workbook and the JSON
+// in that language; the default is survey.default_language; a language the
+// campaign does not have is a usage error.
+func TestReportLanguage(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", multilingual))
+	c.ok("campaign", "create", "--name", "Q4")
+
+	out := c.ok("report", "--campaign", "q4", "--language", "de-AT", "--out", c.path("de.xlsx"))
+	if !strings.Contains(out, "in de.") {
+		t.Errorf("report said %q", out)
+	}
+	book, err := excelize.OpenFile(c.path("de.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	if got := book.GetSheetList(); len(got) == 0 || got[0] != "Zusammenfassung" || got[len(got)-1] != "Methode" {
+		t.Errorf("sheets %q", got)
+	}
+	title, _ := book.GetCellValue("Zusammenfassung", "A1")
+	if title != "Führung und Management bei uns: Q4" {
+		t.Errorf("title %q", title)
+	}
+
+	var rep struct {
+		Language   string
+		Dimensions []struct{ Name string }
+	}
+	if err := json.Unmarshal([]byte(c.ok("report", "--campaign", "q4", "--format", "json", "--language", "es")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Language != "es" || len(rep.Dimensions) == 0 || rep.Dimensions[0].Name != "Personas o sistemas" {
+		t.Errorf("JSON in Spanish: %+v", rep)
+	}
+	c.write("lvm-mail.toml", "database = \""+c.path("lvm-mail.db")+"\"\n[survey]\ndefault_language = \"fr\"\n")
+	if err := json.Unmarshal([]byte(c.ok("report", "--campaign", "q4", "--format", "json")), &rep); err != nil || rep.Language != "fr" {
+		t.Errorf("with survey.default_language fr: %q, %v", rep.Language, err)
+	}
+	if errOut := c.fails(2, "report", "--campaign", "q4", "--language", "it"); !strings.Contains(errOut, "--language it: campaign q4 is in en, de, fr, es") {
+		t.Errorf("report --language it: %s", errOut)
 	}
 }
