@@ -204,11 +204,17 @@ func TestEndToEnd(t *testing.T) {
 
 // answers gives the profile's answer to every statement.
 func answers(in *campaign.Instrument, p profile) map[string]int {
+	return poleAnswers(in, p.leadership, p.management)
+}
+
+// poleAnswers answers every leadership statement with one value and every
+// management statement with another.
+func poleAnswers(in *campaign.Instrument, leadership, management int) map[string]int {
 	out := map[string]int{}
 	for _, it := range in.Items {
-		out[it.ID] = p.leadership
+		out[it.ID] = leadership
 		if it.Pole == campaign.Management {
-			out[it.ID] = p.management
+			out[it.ID] = management
 		}
 	}
 	return out

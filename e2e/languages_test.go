@@ -144,7 +144,7 @@ func TestEndToEndLanguages(t *testing.T) {
 		if len(legends) != len(tr.Items) {
 			t.Errorf("%s: %d statements on the page, want %d", addr, len(legends), len(tr.Items))
 		}
-		given := speakerAnswers(&def, s)
+		given := poleAnswers(&def, s.leadership, s.management)
 		if !answered[s.tag] {
 			answered[s.tag] = true
 			answerIn(t, ctx, links[addr], given, s.thanks)
@@ -159,18 +159,6 @@ func TestEndToEndLanguages(t *testing.T) {
 	lvm(t, dir, "campaign", "close", "babel")
 	checkPooled(t, dir, &def)
 	checkGermanWorkbook(t, dir, &def)
-}
-
-// speakerAnswers gives a speaker's answer to every statement.
-func speakerAnswers(in *campaign.Instrument, s speaker) map[string]int {
-	out := map[string]int{}
-	for _, it := range in.Items {
-		out[it.ID] = s.leadership
-		if it.Pole == campaign.Management {
-			out[it.ID] = s.management
-		}
-	}
-	return out
 }
 
 // checkPooled reads the report as JSON: every response counts, in every

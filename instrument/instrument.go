@@ -23,7 +23,8 @@ var builtIn embed.FS
 // each in default.LANG.toml.
 var builtInTranslations = []string{"de", "fr", "es"}
 
-// file mirrors the TOML format of DESIGN.md.
+// file mirrors the TOML format of DESIGN.md, of an instrument and of a
+// translation of one.
 type file struct {
 	Language  string      `toml:"language"`
 	Title     string      `toml:"title"`
@@ -43,6 +44,15 @@ type item struct {
 	Dimension string `toml:"dimension"`
 	Pole      string `toml:"pole"`
 	Text      string `toml:"text"`
+}
+
+// dimensions returns the file's dimensions, trimmed.
+func (f *file) dimensions() []campaign.Dimension {
+	var out []campaign.Dimension
+	for _, d := range f.Dimension {
+		out = append(out, campaign.Dimension{ID: strings.TrimSpace(d.ID), Name: strings.TrimSpace(d.Name)})
+	}
+	return out
 }
 
 // Default returns the built-in instrument, in English, with its German,
@@ -100,9 +110,7 @@ func Parse(text, source string) (campaign.Instrument, error) {
 		}
 		in.Language = lang
 	}
-	for _, d := range f.Dimension {
-		in.Dimensions = append(in.Dimensions, campaign.Dimension{ID: strings.TrimSpace(d.ID), Name: strings.TrimSpace(d.Name)})
-	}
+	in.Dimensions = f.dimensions()
 	for _, it := range f.Item {
 		in.Items = append(in.Items, campaign.Item{
 			ID:        strings.TrimSpace(it.ID),

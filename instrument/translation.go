@@ -10,19 +10,6 @@ import (
 	"github.com/lvm-mail/lvm-mail/locale"
 )
 
-// translationFile mirrors a translation file: the instrument's format with
-// only the texts. An item may repeat its dimension and pole; when it does,
-// they must be the instrument's, which catches a statement put under the
-// wrong id.
-type translationFile struct {
-	Language  string      `toml:"language"`
-	Title     string      `toml:"title"`
-	Intro     string      `toml:"intro"`
-	Comment   string      `toml:"comment"`
-	Dimension []dimension `toml:"dimension"`
-	Item      []item      `toml:"item"`
-}
-
 // LoadTranslation reads a translation of base from the TOML file at path
 // (see ParseTranslation).
 func LoadTranslation(path string, base *campaign.Instrument) (campaign.Translation, error) {
@@ -41,7 +28,10 @@ func LoadTranslation(path string, base *campaign.Instrument) (campaign.Translati
 // empty (campaign.Instrument.CheckTranslation). Every problem is named in
 // one *campaign.InputError whose source is source.
 func ParseTranslation(text, source string, base *campaign.Instrument) (campaign.Translation, error) {
-	var f translationFile
+	// A translation file has the instrument's format, with only the texts.
+	// An item may repeat its dimension and pole; when it does, they must be
+	// the instrument's, which catches a statement put under the wrong id.
+	var f file
 	if err := decode(text, source, &f); err != nil {
 		return campaign.Translation{}, err
 	}
@@ -60,9 +50,7 @@ func ParseTranslation(text, source string, base *campaign.Instrument) (campaign.
 			t.Language = lang
 		}
 	}
-	for _, d := range f.Dimension {
-		t.Dimensions = append(t.Dimensions, campaign.Dimension{ID: strings.TrimSpace(d.ID), Name: strings.TrimSpace(d.Name)})
-	}
+	t.Dimensions = f.dimensions()
 	byID := map[string]campaign.Item{}
 	for _, it := range base.Items {
 		byID[it.ID] = it

@@ -1,6 +1,7 @@
 package locale
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -205,9 +206,24 @@ func (cs *Catalogs) Pick(lang, fallback string) *Catalog {
 	return cs.byLang[BaseLanguage]
 }
 
-// Each calls fn for every catalog, English first.
-func (cs *Catalogs) Each(fn func(*Catalog)) {
+// Complete reports every catalog that lacks a key of English's, has one
+// English has not, or differs from it in a placeholder (Check), and every
+// empty text, in one error; nil when all are complete.
+func (cs *Catalogs) Complete() error {
+	base := cs.byLang[BaseLanguage]
+	var errs []error
 	for _, l := range cs.langs {
-		fn(cs.byLang[l])
+		c := cs.byLang[l]
+		if c != base {
+			if err := c.Check(base); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, key := range c.Keys() {
+			if strings.TrimSpace(c.texts[key]) == "" {
+				errs = append(errs, fmt.Errorf("%s.toml: %s is empty", c.lang, key))
+			}
+		}
 	}
+	return errors.Join(errs...)
 }

@@ -30,8 +30,8 @@ func TestCatalogCheck(t *testing.T) {
 
 func TestParseCatalogs(t *testing.T) {
 	fsys := fstest.MapFS{
-		"words/en.toml": {Data: []byte("[a]\nhello = \"Hello {name}\"\n[n]\nthings.one = \"{n} thing\"\nthings.other = \"{n} things\"\n")},
-		"words/fr.toml": {Data: []byte("[a]\nhello = \"Bonjour {name}\"\n[n]\nthings.one = \"{n} chose\"\nthings.other = \"{n} choses\"\n")},
+		"words/en.toml": {Data: []byte("[a]\nhello = \"Hello {name}\"\nbye = \"Bye\"\n[n]\nthings.one = \"{n} thing\"\nthings.other = \"{n} things\"\n")},
+		"words/fr.toml": {Data: []byte("[a]\nhello = \"Bonjour {name}\"\nbye = \"Au revoir\"\n[n]\nthings.one = \"{n} chose\"\nthings.other = \"{n} choses\"\n")},
 	}
 	cs, err := locale.ParseCatalogs(fsys, "words")
 	if err != nil {
@@ -50,6 +50,14 @@ func TestParseCatalogs(t *testing.T) {
 	if got := fr.T("a.missing"); got != "[a.missing]" {
 		t.Errorf("a missing key: got %q", got)
 	}
+	if err := cs.Complete(); err != nil {
+		t.Errorf("complete catalogs: %v", err)
+	}
+	fsys["words/es.toml"] = &fstest.MapFile{Data: []byte("[a]\nhello = \"Hola {name}\"\nbye = \" \"\n[n]\nthings.one = \"{n} cosa\"\nthings.other = \"{n} cosas\"\n")}
+	if cs, err := locale.ParseCatalogs(fsys, "words"); err != nil || cs.Complete() == nil || !strings.Contains(cs.Complete().Error(), "es.toml: a.bye is empty") {
+		t.Errorf("an empty Spanish text: %v", err)
+	}
+	delete(fsys, "words/es.toml")
 	fsys["words/de.toml"] = &fstest.MapFile{Data: []byte("[a]\nhello = \"Hallo\"\n")}
 	if _, err := locale.ParseCatalogs(fsys, "words"); err == nil || !strings.Contains(err.Error(), "de.toml") {
 		t.Errorf("an incomplete German catalog: got %v", err)

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // TestWordingComplete: every catalog of the workbook's words has each key
@@ -21,17 +19,10 @@ func TestWordingComplete(t *testing.T) {
 	if got := strings.Join(cs.Languages(), " "); got != "en de es fr" {
 		t.Errorf("catalogs %s, want en de es fr", got)
 	}
+	if err := cs.Complete(); err != nil {
+		t.Error(err)
+	}
 	base, _ := cs.Match("en")
-	cs.Each(func(c *locale.Catalog) {
-		if err := c.Check(base); err != nil {
-			t.Error(err)
-		}
-		for _, key := range c.Keys() {
-			if text, _ := c.Text(key); strings.TrimSpace(text) == "" {
-				t.Errorf("%s.toml: %s is empty", c.Lang(), key)
-			}
-		}
-	})
 
 	used := regexp.MustCompile(`\.(T|N)\("([a-z_]+\.[a-z_.0-9]+)"|topic\("([a-z_]+)"|"(sheet\.[a-z_]+)"`)
 	files, _ := filepath.Glob("*.go")

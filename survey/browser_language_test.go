@@ -1,11 +1,7 @@
 package survey_test
 
 import (
-	"bytes"
 	"fmt"
-	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,26 +72,7 @@ func TestBrowserLanguages(t *testing.T) {
 			if width != 375 {
 				continue
 			}
-			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := png.Decode(bytes.NewReader(shot))
-			if err != nil {
-				t.Fatalf("the screenshot is not a PNG: %v", err)
-			}
-			if w := img.Bounds().Dx(); w != 375 {
-				t.Errorf("screenshot %d px wide, want 375", w)
-			}
-			name := "survey-page-" + tt.lang + ".png"
-			if err := os.WriteFile(filepath.Join(t.TempDir(), name), shot, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
-				if err := os.WriteFile(filepath.Join("..", "docs", name), shot, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			saveScreenshot(t, ctx, "survey-page-"+tt.lang+".png")
 		}
 	}
 

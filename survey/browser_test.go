@@ -130,24 +130,32 @@ func TestBrowserNarrowScreen(t *testing.T) {
 		if width != 375 {
 			continue
 		}
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
+		saveScreenshot(t, ctx, "survey-page.png")
+	}
+}
+
+// saveScreenshot takes a full-page screenshot, 375 px wide, and keeps it
+// in the test's folder; with LVM_MAIL_UPDATE_SCREENSHOT=1 it writes it to
+// docs/name too.
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
+	}
+	if w := img.Bounds().Dx(); w != 375 {
+		t.Errorf("screenshot %d px wide, want 375", w)
+	}
+	if err := os.WriteFile(filepath.Join(t.TempDir(), name), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
+		if err := os.WriteFile(filepath.Join("..", "docs", name), shot, 0o644); err != nil {
 			t.Fatal(err)
-		}
-		img, err := png.Decode(bytes.NewReader(shot))
-		if err != nil {
-			t.Fatalf("the screenshot is not a PNG: %v", err)
-		}
-		if w := img.Bounds().Dx(); w != 375 {
-			t.Errorf("screenshot %d px wide, want 375", w)
-		}
-		if err := os.WriteFile(filepath.Join(t.TempDir(), "survey-page.png"), shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
-			if err := os.WriteFile(filepath.Join("..", "docs", "survey-page.png"), shot, 0o644); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 }

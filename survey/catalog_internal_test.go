@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // TestCatalogsComplete: every catalog has each key English has, with the
@@ -22,22 +20,19 @@ func TestCatalogsComplete(t *testing.T) {
 	if got := strings.Join(cs.Languages(), " "); got != "en de es fr" {
 		t.Errorf("catalogs %s, want en de es fr", got)
 	}
+	if err := cs.Complete(); err != nil {
+		t.Error(err)
+	}
 	base, _ := cs.Match("en")
-	cs.Each(func(c *locale.Catalog) {
-		if err := c.Check(base); err != nil {
-			t.Error(err)
-		}
+	for _, lang := range cs.Languages()[1:] {
+		c, _ := cs.Match(lang)
 		for _, key := range c.Keys() {
 			text, _ := c.Text(key)
-			english, _ := base.Text(key)
-			if strings.TrimSpace(text) == "" {
-				t.Errorf("%s.toml: %s is empty", c.Lang(), key)
-			}
-			if c != base && text == english && !strings.HasPrefix(key, "when.") {
-				t.Errorf("%s.toml: %s is the English text, untranslated: %q", c.Lang(), key, text)
+			if english, _ := base.Text(key); text == english && !strings.HasPrefix(key, "when.") {
+				t.Errorf("%s.toml: %s is the English text, untranslated: %q", lang, key, text)
 			}
 		}
-	})
+	}
 
 	// The keys the templates and the Go code ask for.
 	used := regexp.MustCompile(`(?:\.L\.T|\.T\(|l\.L\.T\() ?"([a-z_]+\.[a-z_0-9]+)"`)

@@ -106,6 +106,7 @@ func TestBrokenTranslationsCreateNothing(t *testing.T) {
 	}
 }
 
+// miniSurvey is a survey of one dimension and two statements.
 const miniSurvey = `title = "Mini"
 [[dimension]]
 id = "d"
@@ -122,6 +123,7 @@ pole = "management"
 text = "M"
 `
 
+// miniPortuguese translates miniSurvey into Brazilian Portuguese.
 const miniPortuguese = `language = "pt-BR"
 title = "Mini"
 [[dimension]]
