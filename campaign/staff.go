@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Roster columns every staff member has. Any other roster column is kept in
@@ -78,7 +79,35 @@ func (m *StaffMember) Problems() []Problem {
 	if strings.TrimSpace(m.Department) == "" {
 		ps = append(ps, Problem{Field: ColumnDepartment, Message: "missing"})
 	}
+	fields := []struct{ name, value string }{
+		{ColumnEmail, m.Email}, {ColumnName, m.Name}, {ColumnDepartment, m.Department},
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.Attributes)) {
+		fields = append(fields, struct{ name, value string }{k, m.Attributes[k]})
+	}
+	for _, f := range fields {
+		if msg := ControlProblem(f.value); msg != "" {
+			ps = append(ps, Problem{Field: f.name, Message: msg})
+		}
+	}
 	return ps
+}
+
+// ControlProblem describes the first control character in s (C0, DEL or
+// C1, tab and line breaks included), or returns "" when there is none.
+// Such characters have no place in a name or a column: an escape sequence
+// would colour or move the terminal of whoever lists the staff, and a line
+// break would split their table. The message names the character by its
+// code, never by the character itself.
+func ControlProblem(s string) string {
+	n := 0
+	for _, r := range s {
+		n++
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("contains the control character U+%04X at character %d; remove it (a tab may only separate columns)", r, n)
+		}
+	}
+	return ""
 }
 
 // NormalizeEmail trims an address and folds it to lower case, the form in

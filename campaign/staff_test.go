@@ -172,3 +172,38 @@ func TestValidateEmail(t *testing.T) {
 		}
 	}
 }
+
+func TestStaffMemberControlCharacters(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		m     campaign.StaffMember
+		field string
+		code  string
+	}{
+		{"ESC in name", campaign.StaffMember{Email: "a@example.com", Name: "Eve\x1b[31mRED", Department: "Sales"}, "name", "U+001B"},
+		{"CR in department", campaign.StaffMember{Email: "a@example.com", Name: "Eve", Department: "Sales\r"}, "department", "U+000D"},
+		{"NUL in email", campaign.StaffMember{Email: "a\x00@example.com", Name: "Eve", Department: "Sales"}, "email", "U+0000"},
+		{"DEL in name", campaign.StaffMember{Email: "a@example.com", Name: "E\x7fve", Department: "Sales"}, "name", "U+007F"},
+		{"C1 in attribute", campaign.StaffMember{Email: "a@example.com", Name: "Eve", Department: "Sales",
+			Attributes: map[string]string{"team": "No\u0085rth"}}, "team", "U+0085"},
+		{"tab in attribute", campaign.StaffMember{Email: "a@example.com", Name: "Eve", Department: "Sales",
+			Attributes: map[string]string{"team": "A\tB"}}, "team", "U+0009"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := tc.m.Problems()
+			found := false
+			for _, p := range ps {
+				if p.Field == tc.field && strings.Contains(p.Message, "control character "+tc.code) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("got problems %v, want one for %s naming %s", ps, tc.field, tc.code)
+			}
+		})
+	}
+	ok := campaign.StaffMember{Email: "a@example.com", Name: "Zoë Ångström", Department: "R&D", Attributes: map[string]string{"site": "北京"}}
+	if ps := ok.Problems(); len(ps) != 0 {
+		t.Errorf("got problems %v for a clean person, want none", ps)
+	}
+}

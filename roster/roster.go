@@ -30,7 +30,10 @@
 // Every cell is trimmed. Emails are folded to lower case
 // (campaign.NormalizeEmail) and must be valid and unique; a repeated email
 // is reported on the later line with the line it first appeared on. Name and
-// department must not be empty. Rows whose cells are all empty are skipped;
+// department must not be empty. No cell, header included, may hold a
+// control character (C0, DEL or C1: an escape sequence, a line break inside
+// quotes, NUL, a tab inside quotes); the problem names the character's
+// code, never the character. Rows whose cells are all empty are skipped;
 // the header is the first row that is not. A roster with a header and nobody
 // below it is an error.
 //
@@ -150,6 +153,11 @@ func parseHeader(header row, problems *campaign.InputError) (layout, bool) {
 	ok := true
 	for i, raw := range header.cells {
 		h := strings.TrimSpace(raw)
+		if msg := campaign.ControlProblem(h); msg != "" {
+			problems.Add(header.line, fmt.Sprintf("column %d", i+1), "%s", msg)
+			ok = false
+			continue
+		}
 		name := canonical(campaign.NormalizeColumn(h))
 		if name == "" {
 			l.unnamed[i] = true

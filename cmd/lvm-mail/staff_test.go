@@ -85,3 +85,47 @@ func TestCampaignWhereDepartment(t *testing.T) {
 		t.Errorf("got %q, want the unknown column and the known ones", errOut)
 	}
 }
+
+// TestStaffImportRefusesControlCharacters: a control character in any field
+// (an escape sequence that colours the terminal, a line break inside quotes,
+// NUL, a C1 control, a tab inside a quoted field) is refused, naming the
+// line and the column, and nothing is imported.
+func TestStaffImportRefusesControlCharacters(t *testing.T) {
+	c := newShell(t)
+	file := c.write("staff.csv", "email,name,department,team\n"+
+		"eve@example.com,Eve\x1b[31mRED,Sales,North\n"+
+		"ann@example.com,Ann,\"Sales\nEvil\",North\n"+
+		"bob@example.com,Bob,Sales,\"No\u009brth\"\n"+
+		"cy@example.com,\"Cy\tTab\",Sales,North\n"+
+		"dee@example.com,Dee,Sa\x00les,North\n"+
+		"fay@example.com,Fay,Sales,North\n")
+	errOut := c.fails(1, "staff", "import", file)
+	for _, want := range []string{
+		"line 2: name: contains the control character U+001B",
+		"line 3: department: contains the control character U+000A",
+		"line 5: team: contains the control character U+009B",
+		"line 6: name: contains the control character U+0009",
+		"line 7: department: contains the control character U+0000",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the error lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "\x1b") {
+		t.Errorf("the error repeats the escape character itself: %q", errOut)
+	}
+	if list := c.ok("staff", "list", "--all"); !strings.Contains(list, "No staff yet") {
+		t.Errorf("a refused roster imported people:\n%s", list)
+	}
+
+	header := c.write("header.csv", "email,name,department,Te\x1b[2Jam\nann@example.com,Ann,Sales,North\n")
+	if errOut := c.fails(1, "staff", "import", header); !strings.Contains(errOut, "line 1: column 4: contains the control character U+001B") {
+		t.Errorf("a control character in the header: %q", errOut)
+	}
+
+	// A tab between columns is a separator, not a problem.
+	tabs := c.write("tabs.csv", "email\tname\tdepartment\nann@example.com\tAnn\tSales\n")
+	if out := c.ok("staff", "import", tabs); !strings.Contains(out, "1 added") {
+		t.Errorf("a tab-separated roster: %q", out)
+	}
+}
