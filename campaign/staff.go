@@ -9,7 +9,6 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 )
 
@@ -188,97 +187,6 @@ func matches(m *StaffMember, conds []Condition) bool {
 		}
 	}
 	return true
-}
-
-// ImportSummary counts what a roster import did.
-type ImportSummary struct {
-	Added, Updated, Unchanged, Deactivated int
-}
-
-// ImportOptions changes how ImportStaff treats people missing from the roster.
-type ImportOptions struct {
-	// DeactivateMissing marks active people absent from the roster inactive.
-	DeactivateMissing bool
-}
-
-// ImportStaff adds the people of a roster and updates those already known
-// (matched by email) in place, in one transaction: either every person is
-// imported or, on any error, nothing changes. An invalid person or a
-// duplicate email gives an *InputError.
-func (s *Store) ImportStaff(ctx context.Context, roster []StaffMember, opts ImportOptions) (ImportSummary, error) {
-	problems := &InputError{Source: "roster"}
-	seen := map[string]int{}
-	for i := range roster {
-		m := &roster[i]
-		m.Email = NormalizeEmail(m.Email)
-		for _, p := range m.Problems() {
-			problems.Add(0, p.Field, "person %d: %s", i+1, p.Message)
-		}
-		if j, dup := seen[m.Email]; dup && m.Email != "" {
-			problems.Add(0, ColumnEmail, "persons %d and %d share %s", j+1, i+1, m.Email)
-		}
-		seen[m.Email] = i
-	}
-	if err := problems.Err(); err != nil {
-		return ImportSummary{}, err
-	}
-
-	var sum ImportSummary
-	err := s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		existing, err := findStaff(ctx, tx, StaffFilter{})
-		if err != nil {
-			return err
-		}
-		byEmail := make(map[string]*StaffMember, len(existing))
-		for i := range existing {
-			byEmail[existing[i].Email] = &existing[i]
-		}
-		for i := range roster {
-			m := &roster[i]
-			attrs, err := json.Marshal(nonNil(m.Attributes))
-			if err != nil {
-				return err
-			}
-			old, ok := byEmail[m.Email]
-			if !ok {
-				_, err := tx.ExecContext(ctx, `INSERT INTO staff (email, name, department, attributes, active, created_at, updated_at)
-					VALUES (?, ?, ?, ?, 1, ?, ?)`, m.Email, m.Name, m.Department, string(attrs), formatTime(now), formatTime(now))
-				if err != nil {
-					return fmt.Errorf("add %s: %w", m.Email, err)
-				}
-				sum.Added++
-				continue
-			}
-			delete(byEmail, m.Email)
-			if old.Active && old.Name == m.Name && old.Department == m.Department && maps.Equal(nonNil(old.Attributes), nonNil(m.Attributes)) {
-				sum.Unchanged++
-				continue
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE staff SET name = ?, department = ?, attributes = ?, active = 1, updated_at = ?
-				WHERE id = ?`, m.Name, m.Department, string(attrs), formatTime(now), old.ID)
-			if err != nil {
-				return fmt.Errorf("update %s: %w", m.Email, err)
-			}
-			sum.Updated++
-		}
-		if !opts.DeactivateMissing {
-			return nil
-		}
-		for _, missing := range byEmail {
-			if !missing.Active {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE staff SET active = 0, updated_at = ? WHERE id = ?`, formatTime(now), missing.ID); err != nil {
-				return fmt.Errorf("deactivate %s: %w", missing.Email, err)
-			}
-			sum.Deactivated++
-		}
-		return nil
-	})
-	if err != nil {
-		return ImportSummary{}, fmt.Errorf("import staff: %w", err)
-	}
-	return sum, nil
 }
 
 // FindStaff returns the staff that match filter, by department and name.

@@ -2,7 +2,9 @@ package demo_test
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,12 +23,18 @@ func TestStaff(t *testing.T) {
 	if err := demo.WriteCSV(&buf, a); err != nil {
 		t.Fatal(err)
 	}
-	people, err := roster.ReadCSV(&buf, "demo.csv")
+	ctx := context.Background()
+	s, err := campaign.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), campaign.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sum, err := s.ImportRoster(ctx, "demo.csv", roster.NewCSVReader(&buf, "demo.csv").Rows(), campaign.ImportOptions{})
 	if err != nil {
 		t.Fatalf("the demo roster does not import: %v", err)
 	}
-	if len(people) != len(a) {
-		t.Errorf("imported %d of %d", len(people), len(a))
+	if sum.Added != len(a) {
+		t.Errorf("imported %d of %d", sum.Added, len(a))
 	}
 	perDept := map[string]int{}
 	for i := range a {

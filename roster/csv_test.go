@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
-	"github.com/lvm-mail/lvm-mail/roster"
 )
 
 func TestReadCSV(t *testing.T) {
@@ -88,7 +87,7 @@ func TestReadCSV(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := roster.ReadCSV(strings.NewReader(tt.input), "staff.csv")
+			got, err := importCSV(t, "staff.csv", tt.input)
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
@@ -214,7 +213,7 @@ func TestReadCSVProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			staff, err := roster.ReadCSV(strings.NewReader(tt.input), "staff.csv")
+			staff, err := importCSV(t, "staff.csv", tt.input)
 			got := problems(t, staff, err, "staff.csv")
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got problems\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))

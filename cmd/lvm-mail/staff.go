@@ -48,16 +48,17 @@ func (e *env) importStaff(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("staff import takes one FILE (.csv or .xlsx)")
 	}
-	people, err := roster.Read(c.Args().First())
+	r, err := roster.Open(c.Args().First())
 	if err != nil {
 		return err
 	}
+	defer r.Close()
 	store, err := e.openStore(c.Context)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	sum, err := store.ImportStaff(c.Context, people, campaign.ImportOptions{DeactivateMissing: c.Bool("deactivate-missing")})
+	sum, err := store.ImportRoster(c.Context, r.Source(), r.Rows(), campaign.ImportOptions{DeactivateMissing: c.Bool("deactivate-missing")})
 	if err != nil {
 		return err
 	}
