@@ -143,10 +143,11 @@ func startImport(ctx context.Context, tx *sql.Tx, now time.Time, opts ImportOpti
 	}{
 		{&imp.findSeen, `SELECT line FROM temp.import_seen WHERE email = ?`},
 		{&imp.addSeen, `INSERT INTO temp.import_seen (email, line) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`},
-		{&imp.find, `SELECT id, name, department, attributes, active FROM staff WHERE email = ?`},
-		{&imp.insert, `INSERT INTO staff (email, name, department, attributes, active, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 1, ?, ?)`},
-		{&imp.update, `UPDATE staff SET name = ?, department = ?, attributes = ?, active = 1, updated_at = ? WHERE id = ?`},
+		{&imp.find, `SELECT id, name, first_name, department, attributes, active FROM staff WHERE email = ?`},
+		{&imp.insert, `INSERT INTO staff (email, name, first_name, department, attributes, active, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?)`},
+		{&imp.update, `UPDATE staff SET name = ?, first_name = ?, department = ?, attributes = ?, active = 1, updated_at = ?
+			WHERE id = ?`},
 	} {
 		stmt, err := tx.PrepareContext(ctx, st.sql)
 		if err != nil {
@@ -210,14 +211,14 @@ func (imp *staffImport) write(m *StaffMember) error {
 		return err
 	}
 	var (
-		id                      int64
-		name, dept, storedAttrs string
-		active                  bool
+		id                             int64
+		name, first, dept, storedAttrs string
+		active                         bool
 	)
-	err = imp.find.QueryRowContext(imp.ctx, m.Email).Scan(&id, &name, &dept, &storedAttrs, &active)
+	err = imp.find.QueryRowContext(imp.ctx, m.Email).Scan(&id, &name, &first, &dept, &storedAttrs, &active)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if _, err := imp.insert.ExecContext(imp.ctx, m.Email, m.Name, m.Department, string(attrs), imp.now, imp.now); err != nil {
+		if _, err := imp.insert.ExecContext(imp.ctx, m.Email, m.Name, m.FirstName, m.Department, string(attrs), imp.now, imp.now); err != nil {
 			return fmt.Errorf("add %s: %w", m.Email, err)
 		}
 		imp.sum.Added++
@@ -228,11 +229,11 @@ func (imp *staffImport) write(m *StaffMember) error {
 	}
 	// Attributes are always written by json.Marshal, which sorts the keys:
 	// equal maps give equal text.
-	if active && name == m.Name && dept == m.Department && storedAttrs == string(attrs) {
+	if active && name == m.Name && first == m.FirstName && dept == m.Department && storedAttrs == string(attrs) {
 		imp.sum.Unchanged++
 		return nil
 	}
-	if _, err := imp.update.ExecContext(imp.ctx, m.Name, m.Department, string(attrs), imp.now, id); err != nil {
+	if _, err := imp.update.ExecContext(imp.ctx, m.Name, m.FirstName, m.Department, string(attrs), imp.now, id); err != nil {
 		return fmt.Errorf("update %s: %w", m.Email, err)
 	}
 	imp.sum.Updated++

@@ -18,6 +18,8 @@ const (
 	ColumnEmail      = "email"
 	ColumnName       = "name"
 	ColumnDepartment = "department"
+	// ColumnFirstName is optional: the roster's first names, for greetings.
+	ColumnFirstName = "first_name"
 )
 
 // A StaffMember is one person on the roster.
@@ -25,6 +27,7 @@ type StaffMember struct {
 	ID         int64
 	Email      string            // normalised: trimmed, lower case
 	Name       string            // as HR wrote it
+	FirstName  string            // the roster's first_name, for greetings; empty when it has none
 	Department string            // a breakdown column like the attributes
 	Attributes map[string]string // the roster's other columns, by normalised header
 	Active     bool              // false once deactivated by a re-import
@@ -79,7 +82,7 @@ func (m *StaffMember) Problems() []Problem {
 		ps = append(ps, Problem{Field: ColumnDepartment, Message: "missing"})
 	}
 	fields := []struct{ name, value string }{
-		{ColumnEmail, m.Email}, {ColumnName, m.Name}, {ColumnDepartment, m.Department},
+		{ColumnEmail, m.Email}, {ColumnName, m.Name}, {ColumnFirstName, m.FirstName}, {ColumnDepartment, m.Department},
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.Attributes)) {
 		fields = append(fields, struct{ name, value string }{k, m.Attributes[k]})
@@ -205,7 +208,7 @@ func findStaff(ctx context.Context, q queryer, filter StaffFilter) ([]StaffMembe
 	if filter.ActiveOnly {
 		where = append(where, "active = 1")
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, email, name, department, attributes, active
+	rows, err := q.QueryContext(ctx, `SELECT id, email, name, first_name, department, attributes, active
 		FROM staff WHERE `+strings.Join(where, " AND ")+` ORDER BY department, name, email`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find staff: %w", err)
@@ -216,7 +219,7 @@ func findStaff(ctx context.Context, q queryer, filter StaffFilter) ([]StaffMembe
 	for rows.Next() {
 		var m StaffMember
 		var attrs string
-		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &m.Department, &attrs, &m.Active); err != nil {
+		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &m.FirstName, &m.Department, &attrs, &m.Active); err != nil {
 			return nil, fmt.Errorf("find staff: %w", err)
 		}
 		if err := json.Unmarshal([]byte(attrs), &m.Attributes); err != nil {

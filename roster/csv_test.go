@@ -60,14 +60,14 @@ func TestReadCSV(t *testing.T) {
 			name:  "FirstAndLastName",
 			input: "Email;First Name;Last Name;Department\na@example.com; Ann ; Lee ;Sales\nb@example.com;Madonna;;Music\n",
 			want: []campaign.StaffMember{
-				person("a@example.com", "Ann Lee", "Sales"),
-				person("b@example.com", "Madonna", "Music"),
+				withFirstName(person("a@example.com", "Ann Lee", "Sales"), "Ann"),
+				withFirstName(person("b@example.com", "Madonna", "Music"), "Madonna"),
 			},
 		},
 		{
 			name:  "NameWinsOverFirstAndLast",
 			input: "email,first_name,last_name,name,department\na@example.com,Ann,Lee,\"Lee, Ann (Dr)\",Sales\n",
-			want:  []campaign.StaffMember{person("a@example.com", "Lee, Ann (Dr)", "Sales")},
+			want:  []campaign.StaffMember{withFirstName(person("a@example.com", "Lee, Ann (Dr)", "Sales"), "Ann")},
 		},
 		{
 			// The separator comes from the header, not the blank lines above it.

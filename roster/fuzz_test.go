@@ -150,9 +150,9 @@ func writeCSV(staff []campaign.StaffMember, sep string) string {
 		}
 		b.WriteString("\r\n")
 	}
-	writeRecord(append([]string{campaign.ColumnEmail, campaign.ColumnName, campaign.ColumnDepartment}, attrs...)...)
+	writeRecord(append([]string{campaign.ColumnEmail, campaign.ColumnName, campaign.ColumnFirstName, campaign.ColumnDepartment}, attrs...)...)
 	for _, m := range staff {
-		fields := []string{m.Email, m.Name, m.Department}
+		fields := []string{m.Email, m.Name, m.FirstName, m.Department}
 		for _, k := range attrs {
 			fields = append(fields, m.Attributes[k])
 		}

@@ -186,3 +186,8 @@ func writeRawXLSX(t *testing.T, name, rows string) string {
 	}
 	return path
 }
+
+func withFirstName(m campaign.StaffMember, first string) campaign.StaffMember {
+	m.FirstName = first
+	return m
+}

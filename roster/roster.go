@@ -21,8 +21,10 @@
 //   - name, or else both first_name and last_name, joined with a space;
 //   - department, also accepted as "Dept".
 //
-// first_name and last_name are never kept as attributes, even when a name
-// column is present. Every other column (location, team, …) is kept in
+// first_name is kept as StaffMember.FirstName, for greetings, even when a
+// name column is present; first_name and last_name are never kept as
+// attributes. A roster without first_name whose names have a comma ("Müller,
+// Jürgen") is imported with a warning (Reader.Warnings). Every other column (location, team, …) is kept in
 // StaffMember.Attributes under its normalised name, for every person, with
 // an empty cell kept as "" so that all people have the same columns.
 // A column with no header name is ignored as long as it holds nothing.
@@ -74,7 +76,16 @@ type Reader struct {
 	close       func() error
 	strictWidth bool // every row must have as many cells as the header (CSV)
 	sep         rune // the CSV separator, for advice on a wrong field count
+
+	// Names with a comma on a roster without first names, such as
+	// "Müller, Jürgen": how many, the first few lines and the first name.
+	commaNames int
+	commaLines []int
+	commaName  string
 }
+
+// commaLinesShown is how many lines a warning about names lists.
+const commaLinesShown = 5
 
 // Open opens the roster at path, choosing the format by extension, in any
 // case: .csv or .xlsx (its first sheet). The errors name path as the
@@ -146,7 +157,11 @@ func (r *Reader) Rows() iter.Seq2[campaign.RosterRow, error] {
 				return
 			}
 			people++
-			if !yield(l.row(rec, r.strictWidth, r.sep), nil) {
+			row := l.row(rec, r.strictWidth, r.sep)
+			if row.Member != nil && l.firstName < 0 && strings.Contains(row.Member.Name, ",") {
+				r.noteCommaName(row.Line, row.Member.Name)
+			}
+			if !yield(row, nil) {
 				return
 			}
 		}
@@ -155,6 +170,46 @@ func (r *Reader) Rows() iter.Seq2[campaign.RosterRow, error] {
 			yield(campaign.RosterRow{}, problems)
 		}
 	}
+}
+
+// noteCommaName counts a name with a comma, on a roster that gives no
+// first names.
+func (r *Reader) noteCommaName(line int, name string) {
+	r.commaNames++
+	if len(r.commaLines) < commaLinesShown {
+		r.commaLines = append(r.commaLines, line)
+	}
+	if r.commaName == "" {
+		r.commaName = name
+	}
+}
+
+// Warnings says, once the rows have been read, what in the roster was
+// accepted but may not be what HR meant: names written "Last, First" on a
+// roster without a first_name column, which the emails would use as they
+// are ("Hello Müller, Jürgen,").
+func (r *Reader) Warnings() []string {
+	if r.commaNames == 0 {
+		return nil
+	}
+	lines := make([]string, len(r.commaLines))
+	for i, l := range r.commaLines {
+		lines[i] = strconv.Itoa(l)
+	}
+	where := "line " + lines[0]
+	if r.commaNames > 1 {
+		where = "lines " + strings.Join(lines, ", ")
+		if r.commaNames > len(lines) {
+			where += ", …"
+		}
+	}
+	what := fmt.Sprintf("%d names have a comma", r.commaNames)
+	if r.commaNames == 1 {
+		what = "1 name has a comma"
+	}
+	return []string{fmt.Sprintf("%s (%s), such as %q: the emails greet people by the name as written (\"Hello %s,\"). "+
+		"To greet them by their first name, add a first_name column (or first_name and last_name).",
+		what, where, r.commaName, r.commaName)}
 }
 
 // nextFilled returns the next record that is not blank.
@@ -199,11 +254,8 @@ func (r row) blank() bool {
 	return true
 }
 
-// first_name and last_name may stand for name.
-const (
-	columnFirstName = "first_name"
-	columnLastName  = "last_name"
-)
+// last_name, with first_name, may stand for name.
+const columnLastName = "last_name"
 
 // canonical returns the column that the normalised header h stands for: the
 // few synonyms below, or h itself.
@@ -265,7 +317,7 @@ func parseHeader(header row, problems *campaign.InputError) (layout, bool) {
 			l.name = i
 		case campaign.ColumnDepartment:
 			l.department = i
-		case columnFirstName:
+		case campaign.ColumnFirstName:
 			l.firstName = i
 		case columnLastName:
 			l.lastName = i
@@ -278,7 +330,7 @@ func parseHeader(header row, problems *campaign.InputError) (layout, bool) {
 		missing = append(missing, campaign.ColumnEmail)
 	}
 	if l.name < 0 && (l.firstName < 0 || l.lastName < 0) {
-		missing = append(missing, campaign.ColumnName+" (or "+columnFirstName+" and "+columnLastName+")")
+		missing = append(missing, campaign.ColumnName+" (or "+campaign.ColumnFirstName+" and "+columnLastName+")")
 	}
 	if l.department < 0 {
 		missing = append(missing, campaign.ColumnDepartment)
@@ -329,6 +381,7 @@ func (l *layout) row(r row, strictWidth bool, sep rune) campaign.RosterRow {
 	if l.name < 0 {
 		m.Name = strings.TrimSpace(r.cell(l.firstName) + " " + r.cell(l.lastName))
 	}
+	m.FirstName = r.cell(l.firstName)
 	for _, a := range l.attributes {
 		m.Attributes[a.name] = r.cell(a.index)
 	}

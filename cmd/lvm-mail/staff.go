@@ -64,6 +64,9 @@ func (e *env) importStaff(c *cli.Context) error {
 	}
 	fmt.Fprintf(e.stdout, "Imported %s: %d added, %d updated, %d unchanged, %d deactivated.\n",
 		c.Args().First(), sum.Added, sum.Updated, sum.Unchanged, sum.Deactivated)
+	for _, w := range r.Warnings() {
+		fmt.Fprintf(e.stdout, "Warning: %s\n", w)
+	}
 	return nil
 }
 

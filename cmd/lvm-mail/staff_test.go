@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -127,5 +128,40 @@ func TestStaffImportRefusesControlCharacters(t *testing.T) {
 	tabs := c.write("tabs.csv", "email\tname\tdepartment\nann@example.com\tAnn\tSales\n")
 	if out := c.ok("staff", "import", tabs); !strings.Contains(out, "1 added") {
 		t.Errorf("a tab-separated roster: %q", out)
+	}
+}
+
+// TestGreetings: with first_name on the roster the emails greet people by
+// their first name; with only "Last, First" names they greet them as
+// written, and the import warns, counting such names and giving the first
+// lines.
+func TestGreetings(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("first.csv", "email,first name,last name,name,department\n"+
+		"jurgen@example.com,Jürgen,Müller,\"Müller, Jürgen\",Sales\n"+
+		"jack@example.com,Jack,Smith,\"Smith, John \"\"Jack\"\"\",Sales\n"))
+	c.ok("campaign", "create", "--name", "Pulse")
+	for email, want := range map[string]string{"jurgen@example.com": "Hello Jürgen,", "jack@example.com": "Hello Jack,"} {
+		out := c.ok("preview", "--campaign", "pulse", "--recipient", email)
+		if strings.Count(out, want) != 2 {
+			t.Errorf("the preview for %s greets %d times with %q, want in the text and the HTML:\n%s", email, strings.Count(out, want), want, out)
+		}
+	}
+
+	c = newShell(t)
+	var roster strings.Builder
+	roster.WriteString("email,name,department\n")
+	for i := range 12 {
+		fmt.Fprintf(&roster, "p%d@example.com,\"Person%d, Pat\",Sales\n", i, i)
+	}
+	roster.WriteString("ann@example.com,Ann Lee,Sales\n")
+	out := c.ok("staff", "import", c.write("names.csv", roster.String()))
+	if !strings.Contains(out, "12 names have a comma (lines 2, 3, 4, 5, 6, …)") || !strings.Contains(out, "first_name") {
+		t.Errorf("the import does not warn about the names with a comma, or say what to do:\n%s", out)
+	}
+	c.ok("campaign", "create", "--name", "Pulse")
+	out = c.ok("preview", "--campaign", "pulse", "--recipient", "p0@example.com")
+	if !strings.Contains(out, "Hello Person0, Pat,") {
+		t.Errorf("without first_name the preview does not greet by the name as written:\n%s", out)
 	}
 }
