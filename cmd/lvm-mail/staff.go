@@ -28,6 +28,7 @@ func (e *env) staffCommand() *cli.Command {
 					"its line number and nothing changes until the file is clean.",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "deactivate-missing", Usage: "mark people missing from this (full) roster inactive"},
+					&cli.BoolFlag{Name: "verbose", Usage: "name everyone added, updated or deactivated (default: the first 10 of each)"},
 				},
 				Action: e.importStaff,
 			},
@@ -58,16 +59,42 @@ func (e *env) importStaff(c *cli.Context) error {
 		return err
 	}
 	defer store.Close()
-	sum, err := store.ImportRoster(c.Context, r.Source(), r.Rows(), campaign.ImportOptions{DeactivateMissing: c.Bool("deactivate-missing")})
+	opts := campaign.ImportOptions{DeactivateMissing: c.Bool("deactivate-missing"), List: namesListed}
+	if c.Bool("verbose") {
+		opts.List = -1
+	}
+	sum, err := store.ImportRoster(c.Context, r.Source(), r.Rows(), opts)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Imported %s: %d added, %d updated, %d unchanged, %d deactivated.\n",
 		c.Args().First(), sum.Added, sum.Updated, sum.Unchanged, sum.Deactivated)
+	e.listPeople("Added", sum.Added, sum.AddedPeople)
+	e.listPeople("Updated", sum.Updated, sum.UpdatedPeople)
+	e.listPeople("Deactivated", sum.Deactivated, sum.DeactivatedPeople)
 	for _, w := range r.Warnings() {
 		fmt.Fprintf(e.stdout, "Warning: %s\n", w)
 	}
 	return nil
+}
+
+// namesListed is how many people of each kind an import names without
+// --verbose.
+const namesListed = 10
+
+// listPeople prints the people of one kind an import changed, and how many
+// more there were.
+func (e *env) listPeople(what string, n int, people []campaign.StaffRef) {
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(e.stdout, "%s (%d):\n", what, n)
+	for _, p := range people {
+		fmt.Fprintf(e.stdout, "  %s <%s>\n", p.Name, p.Email)
+	}
+	if more := n - len(people); more > 0 {
+		fmt.Fprintf(e.stdout, "  … and %d more (--verbose lists them all)\n", more)
+	}
 }
 
 func (e *env) listStaff(c *cli.Context) error {

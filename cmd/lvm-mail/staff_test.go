@@ -165,3 +165,50 @@ func TestGreetings(t *testing.T) {
 		t.Errorf("without first_name the preview does not greet by the name as written:\n%s", out)
 	}
 }
+
+// TestStaffImportNamesWhoChanged: the summary names up to 10 people each
+// who were added, updated and deactivated, and everyone with --verbose.
+func TestStaffImportNamesWhoChanged(t *testing.T) {
+	c := newShell(t)
+	roster := func(n int, dept func(i int) string) string {
+		var b strings.Builder
+		b.WriteString("email,name,department\n")
+		for i := range n {
+			fmt.Fprintf(&b, "p%02d@example.com,Person %02d,%s\n", i, i, dept(i))
+		}
+		return b.String()
+	}
+	sales := func(int) string { return "Sales" }
+	out := c.ok("staff", "import", c.write("a.csv", roster(15, sales)))
+	for _, want := range []string{"Added (15):", "  Person 00 <p00@example.com>", "  Person 09 <p09@example.com>", "  … and 5 more (--verbose lists them all)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Person 10") {
+		t.Errorf("the summary lists more than 10 added:\n%s", out)
+	}
+
+	// Two move to Support, and the last three leave.
+	moved := func(i int) string {
+		if i < 2 {
+			return "Support"
+		}
+		return "Sales"
+	}
+	out = c.ok("staff", "import", "--deactivate-missing", "--verbose", c.write("b.csv", roster(12, moved)))
+	for _, want := range []string{"Updated (2):", "  Person 00 <p00@example.com>", "  Person 01 <p01@example.com>",
+		"Deactivated (3):", "  Person 12 <p12@example.com>", "  Person 14 <p14@example.com>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Added (") || strings.Contains(out, "Person 05") {
+		t.Errorf("the summary names people who did not change:\n%s", out)
+	}
+
+	out = c.ok("staff", "import", "--verbose", c.write("c.csv", roster(15, moved)))
+	if !strings.Contains(out, "Updated (3):") || !strings.Contains(out, "  Person 14 <p14@example.com>") {
+		t.Errorf("--verbose does not list the reactivated people:\n%s", out)
+	}
+}
