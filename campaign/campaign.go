@@ -19,6 +19,7 @@ type Campaign struct {
 	Name         string
 	Instrument   Instrument  // the snapshot taken when the campaign was created
 	Audience     []Condition // the --where conditions that chose the recipients
+	Breakdowns   []string    // the roster columns its report breaks down by, besides the department
 	MinGroupSize int         // the anonymity threshold fixed at creation
 	CreatedAt    time.Time
 	ClosesAt     time.Time // zero: open until closed by hand
@@ -72,6 +73,7 @@ type NewCampaign struct {
 	Name         string
 	Instrument   Instrument
 	Where        []Condition // choose active staff; none: every active person
+	Breakdowns   []string    // roster columns to break down by besides the department (see NormalizeBreakdowns)
 	ClosesAt     time.Time   // zero for none
 	MinGroupSize int
 }
@@ -80,8 +82,10 @@ type NewCampaign struct {
 // snapshot of it, and makes one recipient, with a fresh token, for every
 // active person the conditions choose. It returns an *InputError for an
 // invalid instrument or name, ErrCampaignExists when the slug is taken,
-// ErrUnknownColumn for a condition on a column no one has, and
-// ErrNoRecipients when no one is chosen. On error nothing is stored.
+// ErrUnknownColumn for a condition or a breakdown on a column no one has,
+// an *InputError for a breakdown column that names a person or whose values
+// are mostly unique, and ErrNoRecipients when no one is chosen. On error
+// nothing is stored.
 func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKey) (*Campaign, error) {
 	problems := &InputError{Source: "campaign"}
 	slug := Slug(nc.Name)
@@ -95,6 +99,10 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		problems.Add(0, "closes", "%s is not in the future", nc.ClosesAt.Format(time.DateOnly))
 	}
 	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	breakdowns, err := NormalizeBreakdowns(nc.Breakdowns)
+	if err != nil {
 		return nil, err
 	}
 	if err := nc.Instrument.Validate(); err != nil {
@@ -111,6 +119,10 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 	if err != nil {
 		return nil, fmt.Errorf("create campaign: %w", err)
 	}
+	breakdownsJSON, err := json.Marshal(breakdowns)
+	if err != nil {
+		return nil, fmt.Errorf("create campaign: %w", err)
+	}
 
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
@@ -121,9 +133,10 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		if len(staff) == 0 {
 			return ErrNoRecipients
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, name, instrument, audience, min_group_size, created_at, closes_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			slug, strings.TrimSpace(nc.Name), string(instrument), string(audience), nc.MinGroupSize, formatTime(now), nullTime(nc.ClosesAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, name, instrument, audience, breakdowns, min_group_size, created_at, closes_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			slug, strings.TrimSpace(nc.Name), string(instrument), string(audience), string(breakdownsJSON), nc.MinGroupSize,
+			formatTime(now), nullTime(nc.ClosesAt))
 		if isUniqueViolation(err) {
 			return fmt.Errorf("%w: %q", ErrCampaignExists, slug)
 		}
@@ -133,7 +146,7 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return addRecipients(ctx, tx, s, id, staff, key)
+		return addRecipients(ctx, tx, s, id, staff, breakdowns, key)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create campaign %q: %w", nc.Name, err)
@@ -145,23 +158,19 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 const MinGroupSizeFloor = 3
 
 // addRecipients makes a recipient with a fresh token for each person and
-// counts the invitees of every breakdown group.
-func addRecipients(ctx context.Context, tx *sql.Tx, s *Store, campaignID int64, staff []StaffMember, key *TokenKey) error {
+// counts the invitees of every breakdown group: the department and the
+// breakdown columns.
+func addRecipients(ctx context.Context, tx *sql.Tx, s *Store, campaignID int64, staff []StaffMember, breakdowns []string, key *TokenKey) error {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO recipients (campaign_id, staff_id, groups, token_salt, token_hash)
 		VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer insert.Close()
-	type group struct{ column, value string }
-	invited := map[group]int{}
+	count := newGroupCount(breakdowns)
 	for i := range staff {
 		m := &staff[i]
-		groups := m.Groups()
-		for col, v := range groups {
-			invited[group{col, v}]++
-		}
-		g, err := json.Marshal(groups)
+		g, err := json.Marshal(count.add(m))
 		if err != nil {
 			return err
 		}
@@ -173,9 +182,12 @@ func addRecipients(ctx context.Context, tx *sql.Tx, s *Store, campaignID int64, 
 			return fmt.Errorf("add recipient %s: %w", m.Email, err)
 		}
 	}
-	for g, n := range invited {
+	if err := count.check(); err != nil {
+		return err
+	}
+	for g, n := range count.invited {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited) VALUES (?, ?, ?, ?)`,
-			campaignID, g.column, g.value, n); err != nil {
+			campaignID, g.Column, g.Value, n); err != nil {
 			return err
 		}
 	}
@@ -189,14 +201,17 @@ func nonNilConditions(c []Condition) []Condition {
 	return c
 }
 
-const campaignColumns = `id, slug, name, instrument, audience, min_group_size, created_at, closes_at, closed_at`
+const campaignColumns = `id, slug, name, instrument, audience, breakdowns, min_group_size, created_at, closes_at, closed_at`
 
 func scanCampaign(row interface{ Scan(...any) error }) (*Campaign, error) {
 	var c Campaign
-	var instrument, audience string
+	var instrument, audience, breakdowns string
 	var created, closes, closed sql.NullString
-	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &instrument, &audience, &c.MinGroupSize, &created, &closes, &closed); err != nil {
+	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &instrument, &audience, &breakdowns, &c.MinGroupSize, &created, &closes, &closed); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(breakdowns), &c.Breakdowns); err != nil {
+		return nil, fmt.Errorf("breakdowns of campaign %d: %w", c.ID, err)
 	}
 	if err := json.Unmarshal([]byte(instrument), &c.Instrument); err != nil {
 		return nil, fmt.Errorf("instrument of campaign %d: %w", c.ID, err)

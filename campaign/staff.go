@@ -48,17 +48,6 @@ func (m *StaffMember) Column(name string) (value string, ok bool) {
 	return value, ok
 }
 
-// Groups returns the person's breakdown attributes: the department and every
-// other roster column except email and name.
-func (m *StaffMember) Groups() map[string]string {
-	g := make(map[string]string, len(m.Attributes)+1)
-	for k, v := range m.Attributes {
-		g[k] = v
-	}
-	g[ColumnDepartment] = m.Department
-	return g
-}
-
 // Validate reports every problem with the person's fields as an *InputError
 // whose problems name the field.
 func (m *StaffMember) Validate() error {

@@ -70,11 +70,16 @@ type Server struct {
 	TLSKey  string `toml:"tls_key"`
 }
 
-// Survey holds the anonymity threshold and the reminder policy.
+// Survey holds the anonymity threshold, the reminder policy and the
+// report's breakdown columns.
 type Survey struct {
 	MinGroupSize int           `toml:"min_group_size"`
 	MaxReminders int           `toml:"max_reminders"`
 	RemindAfter  time.Duration `toml:"remind_after"`
+	// Breakdowns are the roster columns reports break down by besides the
+	// department; campaign create --breakdown overrides them. From the
+	// environment: a comma-separated list.
+	Breakdowns []string `toml:"breakdowns"`
 }
 
 // TLS modes of [smtp] tls.
@@ -103,7 +108,7 @@ func Default() Config {
 			Timeout:      30 * time.Second,
 		},
 		Server: Server{Listen: "127.0.0.1:8080"},
-		Survey: Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: 72 * time.Hour},
+		Survey: Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: 72 * time.Hour, Breakdowns: []string{}},
 	}
 }
 
@@ -222,6 +227,14 @@ func setText(v reflect.Value, raw string) error {
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
 		v.SetString(raw)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		var list []string
+		for _, item := range strings.Split(raw, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				list = append(list, item)
+			}
+		}
+		v.Set(reflect.ValueOf(list))
 	case v.Kind() == reflect.Int:
 		n, err := strconv.Atoi(raw)
 		if err != nil {

@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestExampleFileIsComplete(t *testing.T) {
 	}
 	want := config.Default()
 	want.File = "../config.example.toml"
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config.example.toml differs from the defaults:\ngot  %+v\nwant %+v", c, want)
 	}
 	text, err := os.ReadFile("../config.example.toml")

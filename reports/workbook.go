@@ -428,7 +428,7 @@ func valueLabel(v string) string {
 func (b *book) groups() {
 	const s = SheetGroups
 	r := b.r
-	b.heading(s, "Groups", fmt.Sprintf("Each department, and each group of the other roster columns, with at least %d responses. "+
+	b.heading(s, "Groups", fmt.Sprintf("Each department, and each group of the campaign's other breakdown columns, with at least %d responses. "+
 		"Blue: more leadership; orange: more management.", r.MinGroupSize))
 	if !r.Closed {
 		b.widths(s, 120)

@@ -32,6 +32,7 @@ func (e *env) campaignCommand() *cli.Command {
 					&cli.StringFlag{Name: "survey", Usage: "the questions, from a TOML `FILE` (default: the built-in instrument)"},
 					&cli.StringFlag{Name: "closes", Usage: "stop taking answers at the end of `DATE` (YYYY-MM-DD, local time)"},
 					&cli.StringSliceFlag{Name: "where", Usage: "invite only staff whose roster `COLUMN=VALUE` (repeat: same column = any of, different columns = all of)"},
+					&cli.StringSliceFlag{Name: "breakdown", Usage: "break the report down by roster `COLUMN` besides department (repeatable; default: survey.breakdowns)"},
 				},
 				Action: e.createCampaign,
 			},
@@ -82,6 +83,10 @@ func (e *env) createCampaign(c *cli.Context) error {
 		}
 		where = append(where, cond)
 	}
+	breakdowns := e.cfg.Survey.Breakdowns
+	if c.IsSet("breakdown") {
+		breakdowns = c.StringSlice("breakdown")
+	}
 
 	store, err := e.openStore(c.Context)
 	if err != nil {
@@ -96,6 +101,7 @@ func (e *env) createCampaign(c *cli.Context) error {
 		Name:         name,
 		Instrument:   in,
 		Where:        where,
+		Breakdowns:   breakdowns,
 		ClosesAt:     closes,
 		MinGroupSize: e.cfg.Survey.MinGroupSize,
 	}, key)

@@ -108,7 +108,7 @@ func (e *env) demo(c *cli.Context) error {
 	const slug = "northwind-pulse-2026"
 	d.begin("Create the campaign")
 	closes := e.now().AddDate(0, 0, 14).Format(time.DateOnly)
-	if err := d.lvm(ctx, "campaign", "create", "--name", "Northwind pulse 2026", "--closes", closes); err != nil {
+	if err := d.lvm(ctx, "campaign", "create", "--name", "Northwind pulse 2026", "--closes", closes, "--breakdown", "site"); err != nil {
 		return err
 	}
 

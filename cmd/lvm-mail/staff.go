@@ -23,9 +23,10 @@ func (e *env) staffCommand() *cli.Command {
 				Usage:     "import a roster (.csv or .xlsx) and update people already known",
 				ArgsUsage: "FILE",
 				Description: "The roster needs the columns email, name (or first_name and last_name) and\n" +
-					"department; every other column (location, team, ...) is kept for --where and for\n" +
-					"report breakdowns. The import is all or nothing: every problem is listed with\n" +
-					"its line number and nothing changes until the file is clean.",
+					"department; every other column (location, team, ...) is kept for --where and can\n" +
+					"be a report breakdown (campaign create --breakdown). The import is all or nothing:\n" +
+					"every problem is listed with its line number and nothing changes until the file\n" +
+					"is clean. Flags may come before or after FILE.",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "deactivate-missing", Usage: "mark people missing from this (full) roster inactive"},
 					&cli.BoolFlag{Name: "verbose", Usage: "name everyone added, updated or deactivated (default: the first 10 of each)"},
@@ -75,7 +76,35 @@ func (e *env) importStaff(c *cli.Context) error {
 	for _, w := range r.Warnings() {
 		fmt.Fprintf(e.stdout, "Warning: %s\n", w)
 	}
+	profiles, err := store.FindColumnProfiles(c.Context)
+	if err != nil {
+		return err
+	}
+	e.printBreakdownColumns(profiles)
 	return nil
+}
+
+// printBreakdownColumns says which roster columns reports can break down
+// by, and which only choose the audience.
+func (e *env) printBreakdownColumns(profiles []campaign.ColumnProfile) {
+	var groups, unique []string
+	for _, p := range profiles {
+		item := fmt.Sprintf("%s (%s)", p.Column, p.Describe())
+		if p.MostlyUnique() {
+			unique = append(unique, item)
+		} else {
+			groups = append(groups, item)
+		}
+	}
+	if len(groups) == 0 {
+		fmt.Fprintln(e.stdout, "Reports break down by department; no other column groups people.")
+	} else {
+		fmt.Fprintf(e.stdout, "Columns reports can break down by besides department (--breakdown COLUMN, or survey.breakdowns):\n  %s\n",
+			strings.Join(groups, ", "))
+	}
+	if len(unique) > 0 {
+		fmt.Fprintf(e.stdout, "Columns for --where only, their values mostly unique:\n  %s\n", strings.Join(unique, ", "))
+	}
 }
 
 // namesListed is how many people of each kind an import names without
