@@ -65,8 +65,8 @@ func (e *env) composer() (*mailer.Composer, error) {
 func (e *env) sender(logger *slog.Logger) (*mailer.Sender, error) {
 	s := e.cfg.SMTP
 	return mailer.NewSender(mailer.Config{Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Password: s.Password,
-		Concurrency: s.Concurrency, Rate: s.Rate, MaxRetries: s.MaxRetries, RetryBackoff: s.RetryBackoff,
-		Timeout: s.Timeout, Now: e.now}, logger)
+		Concurrency: s.Concurrency, Rate: s.Rate, MaxRetries: s.MaxRetries, RetryBackoff: time.Duration(s.RetryBackoff),
+		Timeout: time.Duration(s.Timeout), Now: e.now}, logger)
 }
 
 // logger reports trouble on stderr that the summary does not show (the
@@ -113,7 +113,7 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 	run := &mailer.Run{
 		Store: store, Campaign: camp, Kind: kind, Key: key, BaseURL: e.cfg.BaseURL, Composer: comp,
 		ResendUnknown: c.Bool("resend-unknown"),
-		Reminders:     campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: e.cfg.Survey.RemindAfter},
+		Reminders:     campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: time.Duration(e.cfg.Survey.RemindAfter)},
 		Holder:        e.holder(), Logger: logger, Now: e.now,
 	}
 	what := "invitations"
