@@ -74,6 +74,9 @@ func (e *env) createCampaign(c *cli.Context) error {
 			return usagef("--closes %q: want a date such as 2026-12-18", s)
 		}
 		closes = day.AddDate(0, 0, 1) // the end of that day
+		if !closes.After(e.now()) {
+			return usagef("--closes %s: that day is over; choose today or a later date", s)
+		}
 	}
 	var where []campaign.Condition
 	for _, w := range c.StringSlice("where") {
