@@ -120,8 +120,12 @@ func (e *env) createCampaign(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Created campaign %q (%s): %d people invited, %d questions in %d dimensions",
-		camp.Name, camp.Slug, st.Invited, len(camp.Instrument.Items), len(camp.Instrument.Dimensions))
+	people := "people"
+	if st.Invited == 1 {
+		people = "person"
+	}
+	fmt.Fprintf(e.stdout, "Created campaign %q (%s): %d %s invited, %d questions in %d dimensions",
+		camp.Name, camp.Slug, st.Invited, people, len(camp.Instrument.Items), len(camp.Instrument.Dimensions))
 	if !camp.ClosesAt.IsZero() {
 		fmt.Fprintf(e.stdout, ", closes %s", closingDay(camp.ClosesAt))
 	}

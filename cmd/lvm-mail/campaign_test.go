@@ -134,3 +134,11 @@ func TestClosesInThePast(t *testing.T) {
 		t.Errorf("--closes today (%s): %q", today, out)
 	}
 }
+
+func TestCreateForOnePerson(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", hrExport))
+	if out := c.ok("campaign", "create", "--name", "Solo", "--where", "email=zoe@example.com"); !strings.Contains(out, "1 person invited") {
+		t.Errorf("got %q, want \"1 person invited\"", out)
+	}
+}

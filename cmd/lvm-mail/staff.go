@@ -99,7 +99,7 @@ func (e *env) printBreakdownColumns(profiles []campaign.ColumnProfile) {
 	if len(groups) == 0 {
 		fmt.Fprintln(e.stdout, "Reports break down by department; no other column groups people.")
 	} else {
-		fmt.Fprintf(e.stdout, "Columns reports can break down by besides department (--breakdown COLUMN, or survey.breakdowns):\n  %s\n",
+		fmt.Fprintf(e.stdout, "Columns to break reports down by (--breakdown COLUMN or survey.breakdowns):\n  %s\n",
 			strings.Join(groups, ", "))
 	}
 	if len(unique) > 0 {
