@@ -2,6 +2,8 @@
 // Mailpit, LibreOffice). A missing program skips the test with a message
 // saying how to install it, unless LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run
 // sets it: then it fails the test, so that CI never passes by skipping.
+// A package whose TestMain calls Main also says so on the terminal after
+// its tests, where 'go test ./...' shows it without -v.
 package testtool
 
 import (
@@ -36,6 +38,7 @@ func Find(t testing.TB, name, install string, paths ...string) string {
 	if os.Getenv(RequireEnv) != "" {
 		t.Fatal(msg + " (" + RequireEnv + " is set)")
 	}
+	skipped.add(name, install)
 	t.Skip(msg)
 	return ""
 }
