@@ -88,17 +88,7 @@ func TestGoldenMessages(t *testing.T) {
 
 func TestComposeHeaders(t *testing.T) {
 	c := goldenComposer(t)
-	compose := func(l mailer.Letter) *mailer.Decoded {
-		m, err := c.Compose(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if _, err := m.WriteTo(&b); err != nil {
-			t.Fatal(err)
-		}
-		return decode(t, b.Bytes())
-	}
+	compose := func(l mailer.Letter) *mailer.Decoded { return composeDecoded(t, c, l) }
 	inv := compose(goldenLetter(campaign.Invitation))
 	for _, h := range []struct{ name, want string }{
 		{"From", `"People Team" <people@example.com>`},
@@ -233,15 +223,7 @@ func TestComposeEncodesSubject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.Compose(goldenLetter(campaign.Invitation))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if _, err := m.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	d := decode(t, b.Bytes())
+	d := composeDecoded(t, c, goldenLetter(campaign.Invitation))
 	if got, want := d.Get("Subject"), "How is Müller & Söhne GmbH led and managed? Your anonymous view"; got != want {
 		t.Errorf("Subject decodes to %q, want %q", got, want)
 	}
@@ -266,18 +248,25 @@ func TestGreetsByFirstName(t *testing.T) {
 			if got := c.Data(l).FirstName; got != first {
 				t.Errorf("Data(%s).FirstName = %q, want %q", kind, got, first)
 			}
-			m, err := c.Compose(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var b bytes.Buffer
-			if _, err := m.WriteTo(&b); err != nil {
-				t.Fatal(err)
-			}
-			d := decode(t, b.Bytes())
+			d := composeDecoded(t, c, l)
 			if !strings.Contains(d.Text, want) || !strings.Contains(d.HTML, want) {
 				t.Errorf("%s with first name %q: want %q in the text and the HTML:\n%s", kind, first, want, d.Text)
 			}
 		}
 	}
+}
+
+// composeDecoded composes the letter, writes it out as it would be sent
+// and reads it back.
+func composeDecoded(t *testing.T, c *mailer.Composer, l mailer.Letter) *mailer.Decoded {
+	t.Helper()
+	m, err := c.Compose(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return decode(t, b.Bytes())
 }

@@ -52,8 +52,8 @@ func (e *env) demoCommand() *cli.Command {
 // configuration the real commands run with.
 type demoRun struct {
 	e        *env
-	out      *lineWrapper // the demo's output, wrapped to fit a terminal
-	dir      string       // as the user gave it, so that paths print short
+	out      *lineWriter // the demo's output, wrapped to fit a terminal
+	dir      string      // as the user gave it, so that paths print short
 	config   string
 	baseURL  string
 	mail     *smtptest.Server
@@ -78,7 +78,7 @@ func (e *env) demo(c *cli.Context) error {
 	ctx, stop := context.WithCancel(c.Context)
 	defer stop()
 
-	d := &demoRun{e: e, out: &lineWrapper{w: e.stdout, width: demoWidth}, dir: dir, rand: rand.New(rand.NewPCG(7, 2026))}
+	d := &demoRun{e: e, out: newLineWrapper(e.stdout, demoWidth), dir: dir, rand: rand.New(rand.NewPCG(7, 2026))}
 	d.comments = demo.NewComments(d.rand)
 	defer d.out.Flush()
 	fmt.Fprintf(d.out, "lvm-mail demo: a survey of %s, written to %s\n", demo.Organisation, dir)
@@ -287,11 +287,11 @@ func (d *demoRun) lvm(ctx context.Context, args ...string) error {
 	for _, line := range shellLines(append([]string{"lvm-mail"}, args...), "   $ ", "       ", demoWidth) {
 		fmt.Fprintln(d.out, line)
 	}
-	out := &indenter{w: d.out, prefix: "   "}
+	out := newIndenter(d.out, "   ")
 	sub := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""),
 		stdout: out, stderr: out, now: d.e.now, random: d.e.random}
 	err := sub.app().RunContext(ctx, append([]string{"lvm-mail", "--config", d.config}, args...))
-	out.flush()
+	out.Flush()
 	if err != nil {
 		return fmt.Errorf("demo step 'lvm-mail %s': %w", strings.Join(args, " "), err)
 	}

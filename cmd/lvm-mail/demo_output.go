@@ -10,32 +10,43 @@ import (
 // demoWidth is the width the demo's output fits: a terminal's 80 columns.
 const demoWidth = 80
 
-// indenter writes each line it is given behind a prefix.
-type indenter struct {
-	w      io.Writer
-	prefix string
-	buf    []byte
+// lineWriter hands each line written to it, without its end (a line feed,
+// or a carriage return that a progress line ends with), to a function.
+type lineWriter struct {
+	line func(text string, end byte) error
+	buf  []byte
 }
 
-func (in *indenter) Write(p []byte) (int, error) {
-	in.buf = append(in.buf, p...)
+func (lw *lineWriter) Write(p []byte) (int, error) {
+	lw.buf = append(lw.buf, p...)
 	for {
-		i := bytes.IndexAny(in.buf, "\n\r")
+		i := bytes.IndexAny(lw.buf, "\n\r")
 		if i < 0 {
 			return len(p), nil
 		}
-		if _, err := fmt.Fprintf(in.w, "%s%s%c", in.prefix, in.buf[:i], in.buf[i]); err != nil {
+		if err := lw.line(string(lw.buf[:i]), lw.buf[i]); err != nil {
 			return 0, err
 		}
-		in.buf = in.buf[i+1:]
+		lw.buf = lw.buf[i+1:]
 	}
 }
 
-func (in *indenter) flush() {
-	if len(in.buf) > 0 {
-		fmt.Fprintf(in.w, "%s%s\n", in.prefix, in.buf)
-		in.buf = nil
+// Flush hands on what is left of a last line that has no end.
+func (lw *lineWriter) Flush() error {
+	if len(lw.buf) == 0 {
+		return nil
 	}
+	err := lw.line(string(lw.buf), '\n')
+	lw.buf = nil
+	return err
+}
+
+// newIndenter returns a writer that writes each line behind a prefix.
+func newIndenter(w io.Writer, prefix string) *lineWriter {
+	return &lineWriter{line: func(text string, end byte) error {
+		_, err := fmt.Fprintf(w, "%s%s%c", prefix, text, end)
+		return err
+	}}
 }
 
 // shellQuote joins args as a user would type them.
@@ -80,59 +91,30 @@ func shellLines(args []string, prompt, indent string, width int) []string {
 	return append(lines, line)
 }
 
-// A lineWrapper writes text to w, breaking each line longer than width
+// newLineWrapper returns a writer that breaks each line longer than width
 // columns at a space; a continuation is indented two columns more than the
 // line it continues. A word longer than the line (a path) is not broken.
-type lineWrapper struct {
-	w     io.Writer
-	width int
-	buf   []byte
-}
-
-func (lw *lineWrapper) Write(p []byte) (int, error) {
-	lw.buf = append(lw.buf, p...)
-	for {
-		i := bytes.IndexByte(lw.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		if err := lw.writeLine(string(lw.buf[:i])); err != nil {
-			return 0, err
-		}
-		lw.buf = lw.buf[i+1:]
-	}
-}
-
-// Flush writes what is left of a last line that has no line break.
-func (lw *lineWrapper) Flush() error {
-	if len(lw.buf) == 0 {
-		return nil
-	}
-	err := lw.writeLine(string(lw.buf))
-	lw.buf = nil
-	return err
-}
-
-func (lw *lineWrapper) writeLine(line string) error {
-	r := []rune(line)
-	indent := len(r) - len([]rune(strings.TrimLeft(line, " ")))
-	for len(r) > lw.width {
-		cut := -1
-		for i := lw.width; i > indent; i-- {
-			if r[i] == ' ' {
-				cut = i
+func newLineWrapper(w io.Writer, width int) *lineWriter {
+	return &lineWriter{line: func(text string, end byte) error {
+		r := []rune(text)
+		indent := len(r) - len([]rune(strings.TrimLeft(text, " ")))
+		for len(r) > width {
+			cut := -1
+			for i := width; i > indent; i-- {
+				if r[i] == ' ' {
+					cut = i
+					break
+				}
+			}
+			if cut < 0 {
 				break
 			}
+			if _, err := fmt.Fprintln(w, strings.TrimRight(string(r[:cut]), " ")); err != nil {
+				return err
+			}
+			r = []rune(strings.Repeat(" ", indent+2) + strings.TrimLeft(string(r[cut:]), " "))
 		}
-		if cut < 0 {
-			break
-		}
-		if _, err := fmt.Fprintln(lw.w, strings.TrimRight(string(r[:cut]), " ")); err != nil {
-			return err
-		}
-		rest := strings.TrimLeft(string(r[cut:]), " ")
-		r = []rune(strings.Repeat(" ", indent+2) + rest)
-	}
-	_, err := fmt.Fprintln(lw.w, string(r))
-	return err
+		_, err := fmt.Fprintf(w, "%s%c", string(r), end)
+		return err
+	}}
 }
