@@ -3,9 +3,7 @@ package campaign
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 )
 
 // Breakdown columns are chosen, not implied: a campaign's report breaks
@@ -86,21 +84,19 @@ func (m *StaffMember) Groups(breakdowns []string) map[string]string {
 type groupCount struct {
 	breakdowns []string
 	invited    map[GroupKey]int
-	columns    map[string]bool // every roster column an invitee has
+	columns    knownColumns // every roster column an invitee has
 	people     int
 }
 
 func newGroupCount(breakdowns []string) *groupCount {
-	return &groupCount{breakdowns: breakdowns, invited: map[GroupKey]int{}, columns: map[string]bool{}}
+	return &groupCount{breakdowns: breakdowns, invited: map[GroupKey]int{}, columns: knownColumns{}}
 }
 
 // add counts m in their groups and returns them, as the recipient keeps
 // them.
 func (gc *groupCount) add(m *StaffMember) map[string]string {
 	gc.people++
-	for k := range m.Attributes {
-		gc.columns[k] = true
-	}
+	gc.columns.see(m)
 	groups := m.Groups(gc.breakdowns)
 	for col, v := range groups {
 		gc.invited[GroupKey{Column: col, Value: v}]++
@@ -129,8 +125,7 @@ func (gc *groupCount) check() error {
 	for _, col := range gc.breakdowns {
 		p, ok := profiles[col]
 		if !ok {
-			known := slices.Sorted(maps.Keys(gc.columns))
-			return fmt.Errorf("%w %q as a breakdown (the roster's other columns: %s)", ErrUnknownColumn, col, orNone(known))
+			return gc.columns.unknown(col)
 		}
 		if p.MostlyUnique() {
 			problems.Add(0, col, "%s among the %d people invited: its groups would be groups of one, which cannot be shown without naming them; "+
@@ -138,13 +133,6 @@ func (gc *groupCount) check() error {
 		}
 	}
 	return problems.Err()
-}
-
-func orNone(columns []string) string {
-	if len(columns) == 0 {
-		return "none"
-	}
-	return strings.Join(columns, ", ")
 }
 
 // FindColumnProfiles describes the columns the active staff have besides

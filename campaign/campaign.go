@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -126,13 +127,6 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		staff, err := findStaff(ctx, tx, StaffFilter{ActiveOnly: true, Where: nc.Where})
-		if err != nil {
-			return err
-		}
-		if len(staff) == 0 {
-			return ErrNoRecipients
-		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, name, instrument, audience, breakdowns, min_group_size, created_at, closes_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			slug, strings.TrimSpace(nc.Name), string(instrument), string(audience), string(breakdownsJSON), nc.MinGroupSize,
@@ -146,7 +140,14 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return addRecipients(ctx, tx, s, id, staff, breakdowns, key)
+		count, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, breakdowns, key)
+		switch {
+		case err != nil:
+			return err
+		case count.people == 0:
+			return ErrNoRecipients
+		}
+		return count.check()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create campaign %q: %w", nc.Name, err)
@@ -157,41 +158,50 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 // MinGroupSizeFloor is the smallest anonymity threshold a campaign accepts.
 const MinGroupSizeFloor = 3
 
-// addRecipients makes a recipient with a fresh token for each person and
-// counts the invitees of every breakdown group: the department and the
-// breakdown columns.
-func addRecipients(ctx context.Context, tx *sql.Tx, s *Store, campaignID int64, staff []StaffMember, breakdowns []string, key *TokenKey) error {
+// addRecipients invites every active person the conditions choose who is
+// not yet a recipient of the campaign: a recipient with a fresh token and
+// an empty response slot each, a page of staff at a time. It adds the
+// invitees to the sizes of their breakdown groups (the department and the
+// breakdown columns) and returns their count by group.
+func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID int64, in *Instrument, where []Condition,
+	breakdowns []string, key *TokenKey) (*groupCount, error) {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO recipients (campaign_id, staff_id, groups, token_salt, token_hash)
 		VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer insert.Close()
+	slots, err := newSlotMaker(ctx, tx, random, in)
+	if err != nil {
+		return nil, err
+	}
+	defer slots.Close()
 	count := newGroupCount(breakdowns)
-	for i := range staff {
-		m := &staff[i]
+	err = eachStaff(ctx, tx, where, campaignID, func(m *StaffMember) error {
 		g, err := json.Marshal(count.add(m))
 		if err != nil {
 			return err
 		}
-		salt, err := newSalt(s.rand)
+		salt, err := newSalt(random)
 		if err != nil {
 			return err
 		}
 		if _, err := insert.ExecContext(ctx, campaignID, m.ID, string(g), salt, HashToken(key.Token(salt))); err != nil {
 			return fmt.Errorf("add recipient %s: %w", m.Email, err)
 		}
+		return slots.make(ctx, campaignID)
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := count.check(); err != nil {
-		return err
-	}
-	for g, n := range count.invited {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited) VALUES (?, ?, ?, ?)`,
-			campaignID, g.Column, g.Value, n); err != nil {
-			return err
+	for g, k := range count.invited {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited) VALUES (?, ?, ?, ?)
+			ON CONFLICT (campaign_id, column, value) DO UPDATE SET invited = invited + excluded.invited`,
+			campaignID, g.Column, g.Value, k); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return count, nil
 }
 
 func nonNilConditions(c []Condition) []Condition {
@@ -274,7 +284,8 @@ type CampaignSummary struct {
 func (s *Store) FindCampaigns(ctx context.Context) ([]CampaignSummary, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignColumns+`,
 		(SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id),
-		(SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id AND r.responded = 1)
+		(SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id AND r.responded = 1) +
+		(SELECT count(*) FROM answered a WHERE a.campaign_id = c.id)
 		FROM campaigns c ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("find campaigns: %w", err)
@@ -304,10 +315,12 @@ type scanFunc func(dest ...any) error
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // CloseCampaign closes the campaign now: its links stop taking responses,
-// and reminders stop. Responses and responded flags are kept. It returns
-// ErrCampaignClosed when the campaign was already closed.
+// and reminders stop. Responses are kept. Then it rewrites the database
+// file (Compact), so that the comments, the last data written in the order
+// people answered, lie in random order. It returns ErrCampaignClosed when
+// the campaign was already closed.
 func (s *Store) CloseCampaign(ctx context.Context, id int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		c, err := scanCampaign(tx.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %d", ErrCampaignNotFound, id)
@@ -321,4 +334,11 @@ func (s *Store) CloseCampaign(ctx context.Context, id int64) error {
 		_, err = tx.ExecContext(ctx, `UPDATE campaigns SET closed_at = ? WHERE id = ?`, formatTime(now), id)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	if err := s.Compact(ctx); err != nil {
+		return fmt.Errorf("the campaign is closed, but: %w", err)
+	}
+	return nil
 }

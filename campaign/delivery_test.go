@@ -2,9 +2,9 @@ package campaign_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,24 +54,35 @@ func deliveryStoreAt(t *testing.T, c *clock) (*campaign.Store, *campaign.Campaig
 	return s, camp, path
 }
 
-// setResponded marks a recipient as having responded, as serve does,
-// straight in the database file.
-func setResponded(t *testing.T, path string, campaignID int64, email string) {
+// answer records a response from the recipient with the given address,
+// as serve does with their token.
+func answer(t *testing.T, s *campaign.Store, campaignID int64, email string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	r, err := s.FindRecipientByEmail(context.Background(), campaignID, email)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	res, err := db.Exec(`UPDATE recipients SET responded = 1 WHERE campaign_id = ?
-		AND staff_id = (SELECT id FROM staff WHERE email = ?)`, campaignID, email)
-	if err != nil {
+	if err := s.RecordResponse(context.Background(), r.Token(testKey(t)), map[string]int{instrument.Default().Items[0].ID: 3}, ""); err != nil {
 		t.Fatal(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("set responded for %s: %d rows", email, n)
 	}
 }
+
+// claimAll finds who is due in the round and claims them all.
+func claimAll(t *testing.T, s *campaign.Store, campaignID int64, holder string, rd campaign.Round) []campaign.Recipient {
+	t.Helper()
+	ctx := context.Background()
+	ids, err := s.FindDue(ctx, campaignID, rd, testKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Claim(ctx, campaignID, holder, rd, ids, testKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+var invitations = campaign.Round{Kind: campaign.Invitation}
 
 const ttl = 30 * time.Second
 
@@ -80,10 +91,10 @@ func TestSenderLease(t *testing.T) {
 	c := newClock()
 	s, camp := deliveryStore(t, c)
 
-	if _, err := s.AcquireSender(ctx, camp.ID, "run A", ttl); err != nil {
+	if _, err := s.AcquireSender(ctx, camp.ID, "run A", ttl, nil); err != nil {
 		t.Fatalf("A takes the free lease: %v", err)
 	}
-	_, err := s.AcquireSender(ctx, camp.ID, "run B", ttl)
+	_, err := s.AcquireSender(ctx, camp.ID, "run B", ttl, nil)
 	if !errors.Is(err, campaign.ErrSenderBusy) || !strings.Contains(err.Error(), "run A") {
 		t.Fatalf("B while A holds the lease: got %v, want ErrSenderBusy naming run A", err)
 	}
@@ -92,35 +103,47 @@ func TestSenderLease(t *testing.T) {
 		t.Fatalf("A renews: %v", err)
 	}
 	c.Advance(ttl * 3 / 4) // past the first lease, within the renewed one
-	if _, err := s.AcquireSender(ctx, camp.ID, "run B", ttl); !errors.Is(err, campaign.ErrSenderBusy) {
+	if _, err := s.AcquireSender(ctx, camp.ID, "run B", ttl, nil); !errors.Is(err, campaign.ErrSenderBusy) {
 		t.Fatalf("B within A's renewed lease: got %v, want ErrSenderBusy", err)
 	}
+	if _, err := s.AcquireSender(ctx, camp.ID, "run B", ttl, func(h string) bool { return h == "run Z" }); !errors.Is(err, campaign.ErrSenderBusy) {
+		t.Fatalf("B while A is not known to be gone: got %v, want ErrSenderBusy", err)
+	}
+
 	if err := s.RenewSender(ctx, camp.ID, "run B", ttl); !errors.Is(err, campaign.ErrSenderLost) {
 		t.Fatalf("B renews a lease it never had: got %v, want ErrSenderLost", err)
 	}
 	if err := s.ReleaseSender(ctx, camp.ID, "run A"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AcquireSender(ctx, camp.ID, "run B", ttl); err != nil {
+	if _, err := s.AcquireSender(ctx, camp.ID, "run B", ttl, nil); err != nil {
 		t.Fatalf("B after A released: %v", err)
 	}
 
 	// B dies; once its lease lapses C may take it, and B has lost it.
 	c.Advance(ttl + time.Second)
-	if _, err := s.AcquireSender(ctx, camp.ID, "run C", ttl); err != nil {
+	if _, err := s.AcquireSender(ctx, camp.ID, "run C", ttl, nil); err != nil {
 		t.Fatalf("C after B's lease lapsed: %v", err)
 	}
 	if err := s.RenewSender(ctx, camp.ID, "run B", ttl); !errors.Is(err, campaign.ErrSenderLost) {
 		t.Errorf("B renews after C took over: got %v, want ErrSenderLost", err)
 	}
-	if _, err := s.ClaimInvitations(ctx, camp.ID, "run B", 10, false); !errors.Is(err, campaign.ErrSenderLost) {
+	if _, err := s.Claim(ctx, camp.ID, "run B", invitations, []int64{1}, testKey(t)); !errors.Is(err, campaign.ErrSenderLost) {
 		t.Errorf("B claims after C took over: got %v, want ErrSenderLost", err)
+	}
+	if err := s.Advance(ctx, camp.ID, "run B", nil, []int64{1}); !errors.Is(err, campaign.ErrSenderLost) {
+		t.Errorf("B starts a delivery after C took over: got %v, want ErrSenderLost", err)
 	}
 	if err := s.ReleaseSender(ctx, camp.ID, "run B"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AcquireSender(ctx, camp.ID, "run D", ttl); !errors.Is(err, campaign.ErrSenderBusy) {
+	if _, err := s.AcquireSender(ctx, camp.ID, "run D", ttl, nil); !errors.Is(err, campaign.ErrSenderBusy) {
 		t.Errorf("B's release must not free C's lease: got %v", err)
+	}
+	// C dies on this machine: D, which can tell that C's process is gone,
+	// takes over at once instead of waiting for the lease to lapse.
+	if _, err := s.AcquireSender(ctx, camp.ID, "run D", ttl, func(h string) bool { return h == "run C" }); err != nil {
+		t.Errorf("D after C is gone: got %v, want the lease at once", err)
 	}
 }
 
@@ -128,13 +151,17 @@ func TestClaimAndRecordInvitations(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	s, camp := deliveryStore(t, c)
-	if _, err := s.ClaimInvitations(ctx, camp.ID, "run A", 10, false); !errors.Is(err, campaign.ErrSenderLost) {
-		t.Fatalf("claim without the lease: got %v, want ErrSenderLost", err)
-	}
-	if _, err := s.AcquireSender(ctx, camp.ID, "run A", ttl); err != nil {
+	due, err := s.FindDue(ctx, camp.ID, invitations, testKey(t))
+	if err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := s.ClaimInvitations(ctx, camp.ID, "run A", 4, false)
+	if _, err := s.Claim(ctx, camp.ID, "run A", invitations, due, testKey(t)); !errors.Is(err, campaign.ErrSenderLost) {
+		t.Fatalf("claim without the lease: got %v, want ErrSenderLost", err)
+	}
+	if _, err := s.AcquireSender(ctx, camp.ID, "run A", ttl, nil); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := s.Claim(ctx, camp.ID, "run A", invitations, due[:4], testKey(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +179,8 @@ func TestClaimAndRecordInvitations(t *testing.T) {
 	if st.Sending != 4 || st.Pending != 2 {
 		t.Errorf("status while in flight: %+v, want 4 sending and 2 pending", st)
 	}
-	more, err := s.ClaimInvitations(ctx, camp.ID, "run A", 10, false)
+	// A second claim of the same people claims no one twice.
+	more, err := s.Claim(ctx, camp.ID, "run A", invitations, due, testKey(t))
 	if err != nil || len(more) != 2 {
 		t.Fatalf("second claim: got %d (%v), want the 2 left", len(more), err)
 	}
@@ -171,8 +199,8 @@ func TestClaimAndRecordInvitations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Sent != 1 || st.Failed != 1 || st.Pending != 2 || st.Sending != 2 {
-		t.Errorf("status after recording: %+v, want 1 sent, 1 failed, 2 pending, 2 sending", st)
+	if st.Sent != 1 || st.Failed != 1 || st.Pending != 2 || st.Sending != 2 || st.Delivered != 1 {
+		t.Errorf("status after recording: %+v, want 1 sent and delivered, 1 failed, 2 pending, 2 sending", st)
 	}
 	if len(st.Failures) != 1 || st.Failures[0].Email != claimed[1].Email || st.Failures[0].Reply != "550 5.1.1 mailbox unavailable" {
 		t.Errorf("failures: got %+v, want %s with the 550 reply", st.Failures, claimed[1].Email)
@@ -191,78 +219,94 @@ func TestClaimAndRecordInvitations(t *testing.T) {
 	if cat.State != campaign.StatePending || cat.LastReply != "451 4.3.0 Try again later" || cat.Attempts != 1 {
 		t.Errorf("%s: %+v, want pending with the 451 kept", cat.Email, cat)
 	}
-	due, err := s.FindInvitationsDue(ctx, camp.ID, false)
+	due, err = s.FindDue(ctx, camp.ID, invitations, testKey(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(emails(due), " "), strings.Join(emails(claimed[2:4]), " "); got != want {
-		t.Errorf("due: got %s, want the two untried: %s", got, want)
+	if got, want := due, []int64{claimed[2].ID, claimed[3].ID}; !slices.Equal(got, want) {
+		t.Errorf("due: got %v, want the two untried: %v", got, want)
+	}
+	// The refused one comes back only when asked, with the same link.
+	retry, err := s.FindDue(ctx, camp.ID, campaign.Round{Kind: campaign.Invitation, RetryFailed: true}, testKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(retry, claimed[1].ID) || len(retry) != 3 {
+		t.Errorf("with RetryFailed: got %v, want the untried and %d", retry, claimed[1].ID)
 	}
 }
 
-// TestRecoveryAfterDeath: a run dies with messages in flight. Its
-// invitations become unknown, and are resent only when asked; its
-// reminders count as sent.
+// TestRecoveryAfterDeath: a run dies with messages in flight. Those only
+// claimed are due again; invitations whose SMTP transaction had started
+// become unknown, and are resent only when asked; reminders whose
+// transaction had started count as sent.
 func TestRecoveryAfterDeath(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	s, camp := deliveryStore(t, c)
-	if _, err := s.AcquireSender(ctx, camp.ID, "run A", ttl); err != nil {
+	if _, err := s.AcquireSender(ctx, camp.ID, "run A", ttl, nil); err != nil {
 		t.Fatal(err)
 	}
-	all, err := s.ClaimInvitations(ctx, camp.ID, "run A", 10, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := claimAll(t, s, camp.ID, "run A", invitations)
 	var ds []campaign.Delivery
-	for _, r := range all[:4] {
+	for _, r := range all[:3] {
 		ds = append(ds, campaign.Delivery{RecipientID: r.ID, Kind: campaign.Invitation, Result: campaign.Delivered, Attempts: 1})
 	}
 	if err := s.RecordDeliveries(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
-	// A sends the last two invitations and a reminder to the first, then dies.
+	// A starts two of the three invitations left and a reminder to each of
+	// the first two, claims a reminder to the third, then dies.
+	if err := s.Advance(ctx, camp.ID, "run A", nil, []int64{all[3].ID, all[4].ID}); err != nil {
+		t.Fatal(err)
+	}
 	c.Advance(2 * time.Hour)
 	if err := s.RenewSender(ctx, camp.ID, "run A", ttl); err != nil {
 		t.Fatal(err)
 	}
-	reminding, err := s.ClaimReminders(ctx, camp.ID, "run A", 1, campaign.ReminderPolicy{Max: 3, After: time.Hour})
-	if err != nil || len(reminding) != 1 {
-		t.Fatalf("claim a reminder: got %d, %v", len(reminding), err)
+	reminders := campaign.Round{Kind: campaign.Reminder, Reminders: campaign.ReminderPolicy{Max: 3, After: time.Hour}}
+	reminding := claimAll(t, s, camp.ID, "run A", reminders)
+	if len(reminding) != 3 {
+		t.Fatalf("claimed %d reminders, want 3", len(reminding))
+	}
+	if err := s.Advance(ctx, camp.ID, "run A", nil, []int64{reminding[0].ID, reminding[1].ID}); err != nil {
+		t.Fatal(err)
 	}
 
 	st, err := s.CampaignStatus(ctx, camp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Sending != 2 || st.Unknown != 0 {
-		t.Errorf("while A's lease is live: %+v, want 2 sending", st)
+	if st.Sending != 3 || st.Unknown != 0 {
+		t.Errorf("while A's lease is live: %+v, want 3 sending", st)
 	}
 	c.Advance(ttl + time.Second)
-	if st, err = s.CampaignStatus(ctx, camp); err != nil || st.Unknown != 2 || st.Sending != 0 {
-		t.Errorf("after A's lease lapsed: %+v (%v), want 2 unknown", st, err)
+	if st, err = s.CampaignStatus(ctx, camp); err != nil || st.Unknown != 2 || st.Sending != 0 || st.Pending != 1 {
+		t.Errorf("after A's lease lapsed: %+v (%v), want 2 unknown and 1 pending", st, err)
 	}
 
-	rec, err := s.AcquireSender(ctx, camp.ID, "run B", ttl)
+	rec, err := s.AcquireSender(ctx, camp.ID, "run B", ttl, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec != (campaign.Recovery{Unknown: 2, Reminders: 1}) {
-		t.Errorf("recovery: got %+v, want 2 unknown invitations and 1 reminder", rec)
+	if rec != (campaign.Recovery{Returned: 1, Unknown: 2, Reminders: 2}) {
+		t.Errorf("recovery: got %+v, want 1 returned, 2 unknown invitations, 2 reminders", rec)
 	}
-	if due, _ := s.FindInvitationsDue(ctx, camp.ID, false); len(due) != 0 {
-		t.Errorf("unknown invitations are due without asking: %v", emails(due))
+	if due, _ := s.FindDue(ctx, camp.ID, invitations, testKey(t)); !slices.Equal(due, []int64{all[5].ID}) {
+		t.Errorf("due without asking: %v, want only the one never started, %d", due, all[5].ID)
 	}
-	due, err := s.FindInvitationsDue(ctx, camp.ID, true)
-	if err != nil || len(due) != 2 {
-		t.Errorf("with resendUnknown: got %v (%v), want the 2 unknown", emails(due), err)
+	due, err := s.FindDue(ctx, camp.ID, campaign.Round{Kind: campaign.Invitation, ResendUnknown: true}, testKey(t))
+	if err != nil || len(due) != 3 {
+		t.Errorf("with ResendUnknown: got %v (%v), want the 2 unknown and the 1 never started", due, err)
 	}
-	first, err := s.FindRecipientByEmail(ctx, camp.ID, reminding[0].Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first.RemindersSent != 1 || !first.LastMessageAt.Equal(c.Now()) {
-		t.Errorf("the reminder of unknown fate: %d sent, last message %v; want it counted, at the recovery", first.RemindersSent, first.LastMessageAt)
+	for i, r := range reminding {
+		got, err := s.FindRecipientByEmail(ctx, camp.ID, r.Email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1 - i/2; got.RemindersSent != want {
+			t.Errorf("reminder %d: %d sent, want %d (only a started reminder counts)", i, got.RemindersSent, want)
+		}
 	}
 }
 
@@ -270,17 +314,13 @@ func TestRecoveryAfterDeath(t *testing.T) {
 func TestRemindersDue(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	s, camp, path := deliveryStoreAt(t, c)
+	s, camp, _ := deliveryStoreAt(t, c)
 	policy := campaign.ReminderPolicy{Max: 2, After: 72 * time.Hour}
-	if _, err := s.AcquireSender(ctx, camp.ID, "run", 100000*time.Hour); err != nil {
+	if _, err := s.AcquireSender(ctx, camp.ID, "run", 100000*time.Hour, nil); err != nil {
 		t.Fatal(err)
 	}
 	byEmail := map[string]campaign.Recipient{}
-	all, err := s.ClaimInvitations(ctx, camp.ID, "run", 10, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range all {
+	for _, r := range claimAll(t, s, camp.ID, "run", invitations) {
 		byEmail[r.Email] = r
 	}
 	record := func(email string, kind campaign.MessageKind, result campaign.DeliveryResult, at time.Time) {
@@ -295,22 +335,12 @@ func TestRemindersDue(t *testing.T) {
 	}
 	record("eve@example.com", campaign.Invitation, campaign.Refused, time.Time{})
 	record("fay@example.com", campaign.Invitation, campaign.Untried, time.Time{})
-	setResponded(t, path, camp.ID, "bob@example.com")
+	answer(t, s, camp.ID, "bob@example.com")
 
-	due := func() string {
-		t.Helper()
-		rs, err := s.FindRemindersDue(ctx, camp.ID, policy)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(emails(rs), " ")
-	}
+	round := campaign.Round{Kind: campaign.Reminder, Reminders: policy}
 	remind := func() string {
 		t.Helper()
-		rs, err := s.ClaimReminders(ctx, camp.ID, "run", 10, policy)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rs := claimAll(t, s, camp.ID, "run", round)
 		for _, r := range rs {
 			record(r.Email, campaign.Reminder, campaign.Delivered, c.Now())
 		}
@@ -328,11 +358,8 @@ func TestRemindersDue(t *testing.T) {
 		{1000 * time.Hour, ""}, // max_reminders reached
 	} {
 		c.Advance(step.advance)
-		if got := due(); got != step.want {
-			t.Fatalf("at %v: due %q, want %q", c.Now().Sub(testNow), got, step.want)
-		}
 		if got := remind(); got != step.want {
-			t.Fatalf("at %v: claimed %q, want %q", c.Now().Sub(testNow), got, step.want)
+			t.Fatalf("at %v: reminded %q, want %q", c.Now().Sub(testNow), got, step.want)
 		}
 	}
 	ann, err := s.FindRecipientByEmail(ctx, camp.ID, "ann@example.com")
@@ -341,5 +368,54 @@ func TestRemindersDue(t *testing.T) {
 	}
 	if ann.RemindersSent != 2 {
 		t.Errorf("ann: %d reminders, want 2", ann.RemindersSent)
+	}
+}
+
+// TestOneReminderPerRound: with remind_after = 0 and room for two
+// reminders, one round still reminds each person once, however long it
+// runs; the next round may remind them again.
+func TestOneReminderPerRound(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	s, camp := deliveryStore(t, c)
+	if _, err := s.AcquireSender(ctx, camp.ID, "run", time.Hour, nil); err != nil {
+		t.Fatal(err)
+	}
+	var ds []campaign.Delivery
+	for _, r := range claimAll(t, s, camp.ID, "run", invitations) {
+		ds = append(ds, campaign.Delivery{RecipientID: r.ID, Kind: campaign.Invitation, Result: campaign.Delivered, Attempts: 1})
+	}
+	if err := s.RecordDeliveries(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(time.Minute)
+	round := campaign.Round{Kind: campaign.Reminder, Reminders: campaign.ReminderPolicy{Max: 2}, Start: c.Now()}
+	due, err := s.FindDue(ctx, camp.ID, round, testKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	// Each reminder is recorded as soon as it is accepted, after the
+	// round's start; claiming the round's people again claims no one twice.
+	for range 3 {
+		rs, err := s.Claim(ctx, camp.ID, "run", round, due, testKey(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			c.Advance(time.Second)
+			if err := s.RecordDeliveries(ctx, []campaign.Delivery{{RecipientID: r.ID, Kind: campaign.Reminder, Result: campaign.Delivered, Attempts: 1}}); err != nil {
+				t.Fatal(err)
+			}
+			sent++
+		}
+	}
+	if sent != len(due) || sent != len(sampleStaff()) {
+		t.Errorf("one round sent %d reminders to %d people, want one each", sent, len(due))
+	}
+	c.Advance(time.Second)
+	round.Start = c.Now()
+	if again, _ := s.FindDue(ctx, camp.ID, round, testKey(t)); len(again) != len(sampleStaff()) {
+		t.Errorf("the next round: %d due, want everyone again (max 2)", len(again))
 	}
 }

@@ -38,48 +38,63 @@ type Status struct {
 	Failed    int       `json:"failed"`
 	Unknown   int       `json:"unknown"`
 	Responded int       `json:"responded"`
-	Reminded  int       `json:"reminded"`
+	Reminded  int       `json:"reminded"` // reminders delivered in all
 	Failures  []Failure `json:"failures"`
+	// Delivered counts the invitations the mail server accepted, and that
+	// did not bounce, for people still on the roster: what a response rate
+	// is out of.
+	Delivered int `json:"delivered"`
+
+	OptedOut    int       `json:"opted_out"`    // stopped the reminders (one-click opt-out)
+	Bounced     int       `json:"bounced"`      // of the failed: a hard bounce came back after the server's 250
+	SoftBounced int       `json:"soft_bounced"` // still counted as sent, but a soft bounce came back
+	SoftBounces []Failure `json:"soft_bounces"` // who, with a bounce's status and diagnostic
 }
 
-// A Failure is a recipient whose invitation the SMTP server refused.
+// A Failure is a recipient whose invitation or reminder the SMTP server
+// refused.
 type Failure struct {
-	Email string `json:"email"`
-	Reply string `json:"reply"`
+	Email string      `json:"email"`
+	Reply string      `json:"reply"`
+	Kind  MessageKind `json:"kind"`
 }
 
 // CampaignStatus counts the campaign's recipients. A message in flight
-// counts as sending while a sender holds the campaign's lease and as unknown
-// once the lease has lapsed.
+// counts as sending while a sender holds the campaign's lease; once the
+// lease has lapsed, a message whose SMTP transaction had started counts as
+// unknown and one that was only claimed as pending, as the next run will
+// find them.
 func (s *Store) CampaignStatus(ctx context.Context, c *Campaign) (Status, error) {
 	st := Status{Campaign: c.Slug, Failures: []Failure{}}
+	fail := func(err error) (Status, error) { return st, fmt.Errorf("status of %s: %w", c.Slug, err) }
 	var senderUntil sql.NullString
-	if err := s.db.QueryRowContext(ctx, `SELECT sender_until FROM campaigns WHERE id = ?`, c.ID).Scan(&senderUntil); err != nil {
-		return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+	if err := s.db.QueryRowContext(ctx, `SELECT sender_until, reminders_delivered FROM campaigns WHERE id = ?`, c.ID).
+		Scan(&senderUntil, &st.Reminded); err != nil {
+		return fail(err)
 	}
 	until, err := parseTime(senderUntil)
 	if err != nil {
-		return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+		return fail(err)
 	}
 	live := until.After(s.now())
 
-	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*), sum(responded), sum(reminders_sent > 0)
-		FROM recipients WHERE campaign_id = ? GROUP BY state`, c.ID)
+	rows, err := s.db.QueryContext(ctx, `SELECT r.state, r.started, count(*), sum(r.responded), sum(s.active)
+		FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE r.campaign_id = ? GROUP BY r.state, r.started`, c.ID)
 	if err != nil {
-		return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+		return fail(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var state DeliveryState
-		var n, responded, reminded int
-		if err := rows.Scan(&state, &n, &responded, &reminded); err != nil {
-			return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+		var started bool
+		var n, responded, active int
+		if err := rows.Scan(&state, &started, &n, &responded, &active); err != nil {
+			return fail(err)
 		}
 		st.Invited += n
-		st.Responded += responded
-		st.Reminded += reminded
+		st.Responded += responded // answered before answer markers existed
 		switch {
-		case state == StatePending:
+		case state == StatePending, state == StateSending && !live && !started:
 			st.Pending += n
 		case state == StateSending && live:
 			st.Sending += n
@@ -87,32 +102,55 @@ func (s *Store) CampaignStatus(ctx context.Context, c *Campaign) (Status, error)
 			st.Unknown += n
 		case state == StateSent:
 			st.Sent += n
+			st.Delivered += active
 		case state == StateFailed:
 			st.Failed += n
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+		return fail(err)
 	}
-
-	rows, err = s.db.QueryContext(ctx, `SELECT s.email, r.last_reply FROM recipients r JOIN staff s ON s.id = r.staff_id
-		WHERE r.campaign_id = ? AND r.state = ? ORDER BY s.email`, c.ID, StateFailed)
+	answered, err := s.countAnswered(ctx, c.ID)
 	if err != nil {
-		return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+		return fail(err)
+	}
+	st.Responded += answered
+
+	rows, err = s.db.QueryContext(ctx, `SELECT s.email, r.last_reply, 'invitation' FROM recipients r JOIN staff s ON s.id = r.staff_id
+		WHERE r.campaign_id = ? AND r.state = 'failed'
+		UNION ALL
+		SELECT s.email, r.reminder_reply, 'reminder' FROM recipients r JOIN staff s ON s.id = r.staff_id
+		WHERE r.campaign_id = ? AND r.reminder_reply <> ''
+		ORDER BY 1, 3`, c.ID, c.ID)
+	if err != nil {
+		return fail(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var f Failure
-		if err := rows.Scan(&f.Email, &f.Reply); err != nil {
-			return st, fmt.Errorf("status of %s: %w", c.Slug, err)
+		if err := rows.Scan(&f.Email, &f.Reply, &f.Kind); err != nil {
+			return fail(err)
 		}
 		st.Failures = append(st.Failures, f)
 	}
-	return st, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	if err := s.deliverability(ctx, c, &st); err != nil {
+		return fail(err)
+	}
+	return st, nil
 }
 
-// A Recipient is one person invited to one campaign. It knows whether the
-// person has responded, never what they answered.
+// countAnswered returns how many answer markers the campaign holds.
+func (s *Store) countAnswered(ctx context.Context, campaignID int64) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM answered WHERE campaign_id = ?`, campaignID).Scan(&n)
+	return n, err
+}
+
+// A Recipient is one person invited to one campaign. It never knows what
+// they answered.
 type Recipient struct {
 	ID            int64
 	CampaignID    int64
@@ -128,7 +166,11 @@ type Recipient struct {
 	SentAt        time.Time
 	LastMessageAt time.Time
 	RemindersSent int
-	Responded     bool
+	// Responded says whether the person has answered. Only whoever holds
+	// the token can tell: it is filled in by FindRecipientByToken, and is
+	// otherwise true only for answers recorded before answer markers
+	// existed.
+	Responded bool
 }
 
 // Token returns the recipient's survey token under key.

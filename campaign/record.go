@@ -45,7 +45,8 @@ func ValidateAnswers(in *Instrument, answers map[string]int, comment string) err
 }
 
 // FindRecipientByToken returns the recipient a survey token belongs to and
-// their campaign, or ErrTokenUnknown.
+// their campaign, or ErrTokenUnknown. Its Responded field says whether the
+// token's response is recorded.
 func (s *Store) FindRecipientByToken(ctx context.Context, token string) (*Recipient, *Campaign, error) {
 	r, err := scanRecipient(s.db.QueryRowContext(ctx, `SELECT `+recipientColumns+`
 		FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE r.token_hash = ?`, HashToken(token)))
@@ -55,6 +56,11 @@ func (s *Store) FindRecipientByToken(ctx context.Context, token string) (*Recipi
 	if err != nil {
 		return nil, nil, fmt.Errorf("find recipient by token: %w", err)
 	}
+	if !r.Responded {
+		if r.Responded, err = isAnswered(ctx, s.db, r.CampaignID, answerMarker(token)); err != nil {
+			return nil, nil, fmt.Errorf("find recipient by token: %w", err)
+		}
+	}
 	c, err := s.FindCampaignByID(ctx, r.CampaignID)
 	if err != nil {
 		return nil, nil, err
@@ -62,13 +68,26 @@ func (s *Store) FindRecipientByToken(ctx context.Context, token string) (*Recipi
 	return r, c, nil
 }
 
+// rowQueryer is what *sql.DB and *sql.Tx share for reading one row.
+type rowQueryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// isAnswered reports whether the campaign holds the answer marker.
+func isAnswered(ctx context.Context, q rowQueryer, campaignID int64, marker []byte) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM answered WHERE campaign_id = ? AND marker = ?`, campaignID, marker).Scan(&n)
+	return n > 0, err
+}
+
 // RecordResponse records the answers given with a survey token, in one
-// transaction: the recipient's responded flag flips from false to true, an
-// anonymous Response is stored with no link to the recipient and the date
-// only, the answers are added to the sums of each of the recipient's
-// groups (pooled where a group invited fewer than the campaign's
-// MinGroupSize people), and a comment is stored on its own with the
-// department. Nothing joins the response, its groups and its comment.
+// transaction that changes no row naming a person: the answers fill an
+// empty response slot chosen at random and dated to the day; a marker that
+// only the token can make records that the token has answered; the answers
+// are added to the sums of each of the recipient's groups (pooled where a
+// group invited fewer than the campaign's MinGroupSize people); and a
+// comment is stored on its own with the department. Nothing joins the
+// response, its groups, its comment and the person.
 //
 // It returns ErrTokenUnknown for a token no recipient has, ErrCampaignClosed
 // once the campaign has closed, ErrTokenUsed when the token's response is
@@ -100,7 +119,7 @@ func (s *Store) RecordResponses(ctx context.Context, subs []Submission) []error 
 		rec := recorder{tx: tx, random: s.rand, now: now, campaigns: map[int64]*Campaign{},
 			invited: map[groupKey]int{}, tallies: map[groupKey]*GroupTally{}}
 		for i, sub := range subs {
-			err := rec.record(ctx, HashToken(sub.Token), sub.Answers, sub.Comment)
+			err := rec.record(ctx, sub.Token, sub.Answers, sub.Comment)
 			if err != nil && !isRefusal(err) {
 				return err // a database error: roll back the whole batch
 			}
@@ -143,13 +162,13 @@ type groupKey struct {
 	column, value string
 }
 
-func (rec *recorder) record(ctx context.Context, tokenHash []byte, answers map[string]int, comment string) error {
+func (rec *recorder) record(ctx context.Context, token string, answers map[string]int, comment string) error {
 	tx := rec.tx
-	var recipientID, campaignID int64
-	var responded bool
+	var campaignID int64
+	var answeredBefore bool // answered before markers existed (migration 0002)
 	var groupsJSON string
-	err := tx.QueryRowContext(ctx, `SELECT id, campaign_id, responded, groups FROM recipients WHERE token_hash = ?`, tokenHash).
-		Scan(&recipientID, &campaignID, &responded, &groupsJSON)
+	err := tx.QueryRowContext(ctx, `SELECT campaign_id, responded, groups FROM recipients WHERE token_hash = ?`, HashToken(token)).
+		Scan(&campaignID, &answeredBefore, &groupsJSON)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrTokenUnknown
 	}
@@ -167,18 +186,23 @@ func (rec *recorder) record(ctx context.Context, tokenHash []byte, answers map[s
 	if c.Closed(rec.now) {
 		return ErrCampaignClosed
 	}
-	if responded {
+	marker := answerMarker(token)
+	answered, err := isAnswered(ctx, tx, c.ID, marker)
+	if err != nil {
+		return fmt.Errorf("record response: %w", err)
+	}
+	if answered || answeredBefore {
 		return ErrTokenUsed
 	}
 	if err := ValidateAnswers(&c.Instrument, answers, comment); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE recipients SET responded = 1 WHERE id = ? AND responded = 0`, recipientID)
-	if err != nil {
+
+	if _, err := tx.ExecContext(ctx, `INSERT INTO answered (campaign_id, marker) VALUES (?, ?)`, c.ID, marker); err != nil {
 		return fmt.Errorf("record response: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return ErrTokenUsed
+	if err := rec.fillSlot(ctx, c, answers); err != nil {
+		return fmt.Errorf("record response: %w", err)
 	}
 
 	var groups map[string]string
@@ -212,38 +236,75 @@ func (rec *recorder) record(ctx context.Context, tokenHash []byte, answers map[s
 		tally.Add(one.AsGroup(tally.GroupKey))
 	}
 
-	given, err := json.Marshal(answers)
-	if err != nil {
-		return fmt.Errorf("record response: %w", err)
-	}
-	id, err := rec.newID()
-	if err != nil {
-		return err
-	}
-	if _, err = tx.ExecContext(ctx, `INSERT INTO responses (id, campaign_id, submitted_on, answers) VALUES (?, ?, ?, ?)`,
-		id, c.ID, rec.now.Format(time.DateOnly), string(given)); err != nil {
-		return fmt.Errorf("record response: %w", err)
-	}
 	if strings.TrimSpace(comment) == "" {
 		return nil
 	}
-	if id, err = rec.newID(); err != nil {
-		return err
+	id := make([]byte, 16)
+	if _, err := io.ReadFull(rec.random, id); err != nil {
+		return fmt.Errorf("record response: %w", err)
 	}
 	if _, err = tx.ExecContext(ctx, `INSERT INTO comments (id, campaign_id, department, text) VALUES (?, ?, ?, ?)`,
-		id, c.ID, department, comment); err != nil {
+		hex.EncodeToString(id), c.ID, department, comment); err != nil {
 		return fmt.Errorf("record response: %w", err)
 	}
 	return nil
 }
 
-// newID returns a random id: 128 bits, hex.
-func (rec *recorder) newID() (string, error) {
-	id := make([]byte, 16)
-	if _, err := io.ReadFull(rec.random, id); err != nil {
-		return "", fmt.Errorf("record response: %w", err)
+// fillSlot writes the answers into an empty response slot of the campaign,
+// chosen at random, and keeps the slot's size, so that SQLite overwrites it
+// where it lies.
+func (rec *recorder) fillSlot(ctx context.Context, c *Campaign, answers map[string]int) error {
+	id, err := rec.emptySlot(ctx, c.ID)
+	if err != nil {
+		return err
 	}
-	return hex.EncodeToString(id), nil
+	_, err = rec.tx.ExecContext(ctx, `UPDATE response_slots SET submitted_on = ?, answers = ? WHERE id = ?`,
+		rec.now.Format(time.DateOnly), encodeAnswers(&c.Instrument, answers), id)
+	return err
+}
+
+// slotTries is how many slots emptySlot draws before it takes the next
+// empty one instead.
+const slotTries = 256
+
+// emptySlot draws a slot of the campaign at random (the first from a random
+// id on, wrapping around) until it draws an empty one. Which slot a draw
+// lands on depends only on the gaps between random ids, never on which
+// slots are filled, so the slots fill in an order that has nothing to do
+// with where they lie. Taking the next empty slot after a filled one
+// instead would fill runs of neighbours one after another. Only when nearly
+// every slot is full, and slotTries draws all land on filled ones, does it
+// take the next empty slot from a random id.
+func (rec *recorder) emptySlot(ctx context.Context, campaignID int64) (int64, error) {
+	next := func(from int64, wantEmpty bool) (id int64, date string, err error) {
+		cond := ""
+		args := []any{campaignID, from}
+		if wantEmpty {
+			cond = ` AND submitted_on = ?`
+			args = append(args, emptySlotDate)
+		}
+		for _, op := range []string{">=", "<"} { // from on, then from the start
+			err = rec.tx.QueryRowContext(ctx, `SELECT id, submitted_on FROM response_slots
+				WHERE campaign_id = ? AND id `+op+` ?`+cond+` ORDER BY id LIMIT 1`, args...).Scan(&id, &date)
+			if !errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errNoSlot
+		}
+		return id, date, err
+	}
+	for try := 0; ; try++ {
+		from, err := randomID(rec.random)
+		if err != nil {
+			return 0, err
+		}
+		id, date, err := next(from, try >= slotTries)
+		if err != nil || date == emptySlotDate {
+			return id, err
+		}
+	}
 }
 
 // tally returns the sums of a group of the campaign, read from the store

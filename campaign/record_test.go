@@ -87,8 +87,8 @@ func TestRecordResponse(t *testing.T) {
 	if len(comments) != 1 || comments[0].Text != "=HYPERLINK(\"x\")" || comments[0].Department != campaign.PooledGroup {
 		t.Errorf("got comments %+v, want Dan's, from the pooled department", comments)
 	}
-	if r.SubmittedOn != "2026-11-02" || len(r.ID) != 32 {
-		t.Errorf("got date %q id %q; want the date only and a 128-bit random id", r.SubmittedOn, r.ID)
+	if r.SubmittedOn != "2026-11-02" || len(r.ID) != 16 {
+		t.Errorf("got date %q id %q; want the date only and a 63-bit random id", r.SubmittedOn, r.ID)
 	}
 	st, err := s.CampaignStatus(ctx, c)
 	if err != nil {
@@ -204,28 +204,45 @@ func TestResponsesAreAnonymous(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, table := range []string{"responses", "group_tallies", "comments"} {
+	for _, table := range []string{"response_slots", "answered", "group_tallies", "comments"} {
 		rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
 		if err != nil {
 			t.Fatal(err)
 		}
+		n := 0
 		for rows.Next() {
 			var col string
 			rows.Scan(&col)
+			n++
 			for _, bad := range []string{"recipient", "staff", "email", "token", "hash", "created", "_at", "time"} {
 				if strings.Contains(col, bad) {
-					t.Errorf("responses.%s could link a response to a person or a moment", col)
+					t.Errorf("%s.%s could link a response to a person or a moment", table, col)
 				}
 			}
 		}
 		rows.Close()
+		if n == 0 {
+			t.Errorf("no table %s", table)
+		}
 	}
-	for _, table := range []string{"responses", "group_tallies", "comments"} {
+	for _, table := range []string{"answered", "group_tallies", "comments"} {
 		var withoutRowid int
 		db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = ? AND sql LIKE '%WITHOUT ROWID%'`, table).Scan(&withoutRowid)
 		if withoutRowid != 1 {
 			t.Errorf("%s must be WITHOUT ROWID so that no rowid records the order of insertion", table)
 		}
+	}
+	// Response slots have random ids: one per invitee, none in sequence.
+	var slots, small int
+	db.QueryRow(`SELECT count(*), sum(id < 1000000) FROM response_slots`).Scan(&slots, &small)
+	if slots != len(toks) || small != 0 {
+		t.Errorf("got %d slots, %d with small ids; want %d, all random", slots, small, len(toks))
+	}
+	// Answering changed no row that names a person.
+	var flagged int
+	db.QueryRow(`SELECT count(*) FROM recipients WHERE responded <> 0`).Scan(&flagged)
+	if flagged != 0 {
+		t.Errorf("%d recipient rows were marked as having answered; the database alone must not say who answered", flagged)
 	}
 	// Groups keep sums: one row a group, not a row a person that could be
 	// crossed with the rows of another column. Sales, Support and Finance

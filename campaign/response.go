@@ -2,8 +2,12 @@ package campaign
 
 import (
 	"context"
+	"database/sql"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // A Response is one person's anonymous answers. It carries no link to the
@@ -22,23 +26,102 @@ type Response struct {
 // fewer than the campaign's MinGroupSize people.
 const PooledGroup = "(smaller groups)"
 
+// Responses live in slots: one per invitee, made empty when the person is
+// invited, each with a random id, and filled in place by a response (see
+// migrations/0002_history_free.sql). An empty slot has this date and a
+// zero byte for every item, so that a filled slot has the very same size.
+const emptySlotDate = "0000-00-00"
+
+var errNoSlot = errors.New("campaign: no empty response slot left (more responses than invitees?)")
+
+// encodeAnswers writes answers as one byte per item of the instrument, in
+// its order: the answer, or 0 for an item left unanswered.
+func encodeAnswers(in *Instrument, answers map[string]int) []byte {
+	b := make([]byte, len(in.Items))
+	for i, it := range in.Items {
+		b[i] = byte(answers[it.ID])
+	}
+	return b
+}
+
+// decodeAnswers reads what encodeAnswers wrote.
+func decodeAnswers(in *Instrument, b []byte) (map[string]int, error) {
+	if len(b) != len(in.Items) {
+		return nil, fmt.Errorf("%d answers for %d items", len(b), len(in.Items))
+	}
+	out := make(map[string]int, len(b))
+	for i, v := range b {
+		if v != 0 {
+			out[in.Items[i].ID] = int(v)
+		}
+	}
+	return out, nil
+}
+
+// randomID returns a random positive 63-bit id.
+func randomID(random io.Reader) (int64, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(random, b[:]); err != nil {
+		return 0, fmt.Errorf("make a random id: %w", err)
+	}
+	return int64(binary.BigEndian.Uint64(b[:]) >> 1), nil
+}
+
+// slotMaker makes the empty response slots of a campaign's new invitees.
+type slotMaker struct {
+	insert *sql.Stmt
+	random io.Reader
+	empty  []byte
+}
+
+func newSlotMaker(ctx context.Context, tx *sql.Tx, random io.Reader, in *Instrument) (*slotMaker, error) {
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO response_slots (id, campaign_id, submitted_on, answers) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	return &slotMaker{insert: insert, random: random, empty: make([]byte, len(in.Items))}, nil
+}
+
+// make adds one empty slot with a random id, drawing again in the unlikely
+// case that the id is taken.
+func (m *slotMaker) make(ctx context.Context, campaignID int64) error {
+	for {
+		id, err := randomID(m.random)
+		if err != nil {
+			return err
+		}
+		_, err = m.insert.ExecContext(ctx, id, campaignID, emptySlotDate, m.empty)
+		if !isUniqueViolation(err) {
+			return err
+		}
+	}
+}
+
+func (m *slotMaker) Close() error { return m.insert.Close() }
+
 // ScanResponses calls fn for every response of the campaign, in id order
 // (which is random), without holding them all in memory.
 func (s *Store) ScanResponses(ctx context.Context, campaignID int64, fn func(*Response) error) error {
+	c, err := s.FindCampaignByID(ctx, campaignID)
+	if err != nil {
+		return fmt.Errorf("read responses: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, submitted_on, answers
-		FROM responses WHERE campaign_id = ? ORDER BY id`, campaignID)
+		FROM response_slots WHERE campaign_id = ? AND submitted_on <> ? ORDER BY id`, campaignID, emptySlotDate)
 	if err != nil {
 		return fmt.Errorf("read responses: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r := Response{CampaignID: campaignID}
+		var id int64
 		var answers []byte
-		if err := rows.Scan(&r.ID, &r.SubmittedOn, &answers); err != nil {
+		if err := rows.Scan(&id, &r.SubmittedOn, &answers); err != nil {
 			return fmt.Errorf("read responses: %w", err)
 		}
-		if err := json.Unmarshal(answers, &r.Answers); err != nil {
-			return fmt.Errorf("read response %s: answers: %w", r.ID, err)
+		r.ID = fmt.Sprintf("%016x", id)
+		if r.Answers, err = decodeAnswers(&c.Instrument, answers); err != nil {
+			return fmt.Errorf("read response %s: %w", r.ID, err)
 		}
 		if err := fn(&r); err != nil {
 			return err

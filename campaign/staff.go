@@ -193,30 +193,23 @@ type queryer interface {
 }
 
 func findStaff(ctx context.Context, q queryer, filter StaffFilter) ([]StaffMember, error) {
-	where, args := []string{"1 = 1"}, []any{}
+	where := "1 = 1"
 	if filter.ActiveOnly {
-		where = append(where, "active = 1")
+		where = "active = 1"
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, email, name, first_name, department, attributes, active
-		FROM staff WHERE `+strings.Join(where, " AND ")+` ORDER BY department, name, email`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE `+where+` ORDER BY department, name, email`)
 	if err != nil {
 		return nil, fmt.Errorf("find staff: %w", err)
 	}
 	defer rows.Close()
 	var staff []StaffMember
-	columns := map[string]bool{ColumnEmail: true, ColumnName: true, ColumnDepartment: true}
+	cols := knownColumns{}
 	for rows.Next() {
-		var m StaffMember
-		var attrs string
-		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &m.FirstName, &m.Department, &attrs, &m.Active); err != nil {
+		m, err := scanStaff(rows)
+		if err != nil {
 			return nil, fmt.Errorf("find staff: %w", err)
 		}
-		if err := json.Unmarshal([]byte(attrs), &m.Attributes); err != nil {
-			return nil, fmt.Errorf("find staff: attributes of %s: %w", m.Email, err)
-		}
-		for k := range m.Attributes {
-			columns[k] = true
-		}
+		cols.see(&m)
 		if matches(&m, filter.Where) {
 			staff = append(staff, m)
 		}
@@ -224,12 +217,94 @@ func findStaff(ctx context.Context, q queryer, filter StaffFilter) ([]StaffMembe
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find staff: %w", err)
 	}
-	for _, c := range filter.Where {
-		if !columns[c.Column] {
-			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownColumn, c.Column, strings.Join(slices.Sorted(maps.Keys(columns)), ", "))
+	return staff, cols.check(filter.Where)
+}
+
+// staffPage is how many people eachStaff reads at a time.
+const staffPage = 500
+
+// eachStaff calls fn for every active person who matches where and, when
+// notInCampaign is set, is not yet a recipient of that campaign. It reads
+// the staff a page at a time in id order, so memory stays flat whatever
+// the size of the roster. A condition on a column none of them has gives
+// ErrUnknownColumn.
+func eachStaff(ctx context.Context, q queryer, where []Condition, notInCampaign int64, fn func(*StaffMember) error) error {
+	cols := knownColumns{}
+	for after := int64(0); ; {
+		rows, err := q.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff
+			WHERE active = 1 AND id > ? AND id NOT IN (SELECT staff_id FROM recipients WHERE campaign_id = ?)
+			ORDER BY id LIMIT ?`, after, notInCampaign, staffPage)
+		if err != nil {
+			return fmt.Errorf("find staff: %w", err)
+		}
+		var page []StaffMember
+		for rows.Next() {
+			m, err := scanStaff(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("find staff: %w", err)
+			}
+			page = append(page, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find staff: %w", err)
+		}
+		for i := range page {
+			cols.see(&page[i])
+			if matches(&page[i], where) {
+				if err := fn(&page[i]); err != nil {
+					return err
+				}
+			}
+		}
+		if len(page) < staffPage {
+			return cols.check(where)
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+const staffColumns = `id, email, name, first_name, department, attributes, active`
+
+func scanStaff(rows *sql.Rows) (StaffMember, error) {
+	var m StaffMember
+	var attrs string
+	if err := rows.Scan(&m.ID, &m.Email, &m.Name, &m.FirstName, &m.Department, &attrs, &m.Active); err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal([]byte(attrs), &m.Attributes); err != nil {
+		return m, fmt.Errorf("attributes of %s: %w", m.Email, err)
+	}
+	return m, nil
+}
+
+// knownColumns collects the roster columns people have, to name an unknown
+// one in a condition.
+type knownColumns map[string]bool
+
+func (k knownColumns) see(m *StaffMember) {
+	for col := range m.Attributes {
+		k[col] = true
+	}
+}
+
+// check returns ErrUnknownColumn for a condition on a column no one has.
+func (k knownColumns) check(conds []Condition) error {
+	for _, col := range []string{ColumnEmail, ColumnName, ColumnDepartment} {
+		k[col] = true
+	}
+	for _, c := range conds {
+		if !k[c.Column] {
+			return k.unknown(c.Column)
 		}
 	}
-	return staff, nil
+	return nil
+}
+
+// unknown is the ErrUnknownColumn for col, naming the columns known.
+func (k knownColumns) unknown(col string) error {
+	return fmt.Errorf("%w %q (known: %s)", ErrUnknownColumn, col, strings.Join(slices.Sorted(maps.Keys(k)), ", "))
 }
 
 func nonNil(m map[string]string) map[string]string {

@@ -43,10 +43,25 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
+// answerMarker returns what the store keeps to know that a token's
+// response is recorded: the SHA-256 of a label and the token. The
+// recipient row holds the SHA-256 of the token alone, so nothing in the
+// database joins a marker to a person: only the token, from the link
+// itself or made again with the key file, gives both.
+func answerMarker(token string) []byte {
+	h := sha256.Sum256([]byte("lvm-mail answered v1\x00" + token))
+	return h[:]
+}
+
 // LoadTokenKey reads the key from path. When the file does not exist and
-// create is true, it makes a new random key and writes it with mode 0600; a
-// key file that exists but is not 32 bytes is an error.
+// create is true, it makes a new random key and writes it with mode 0600. A
+// key file that exists but is not 32 bytes is an error, and so is one that
+// its group or others may read: the error says the chmod that fixes it.
 func LoadTokenKey(path string, create bool, random io.Reader) (*TokenKey, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("token key %s may be read by others (mode %04o): whoever reads it can open anyone's survey link; run: chmod 600 %s",
+			path, fi.Mode().Perm(), path)
+	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) && create {
 		var k TokenKey

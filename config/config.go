@@ -29,20 +29,28 @@ const EnvPrefix = "LVM_MAIL_"
 // PasswordEnv holds the SMTP password. It is never read from the TOML file.
 const PasswordEnv = "LVM_MAIL_SMTP_PASSWORD"
 
+// BouncesPasswordEnv holds the password of the bounce mailbox. It is never
+// read from the TOML file either.
+const BouncesPasswordEnv = "LVM_MAIL_BOUNCES_PASSWORD"
+
 // Config holds every setting. The toml tags are the keys of the file.
 // Relative paths are relative to the working directory.
 type Config struct {
-	Organisation string `toml:"organisation"`
-	Database     string `toml:"database"`
-	BaseURL      string `toml:"base_url"`
-	TemplatesDir string `toml:"templates_dir"`
-	TokenKeyFile string `toml:"token_key_file"`
-	SMTP         SMTP   `toml:"smtp"`
-	Server       Server `toml:"server"`
-	Survey       Survey `toml:"survey"`
+	Organisation string  `toml:"organisation"`
+	Database     string  `toml:"database"`
+	BaseURL      string  `toml:"base_url"`
+	TemplatesDir string  `toml:"templates_dir"`
+	TokenKeyFile string  `toml:"token_key_file"`
+	SMTP         SMTP    `toml:"smtp"`
+	Server       Server  `toml:"server"`
+	Survey       Survey  `toml:"survey"`
+	Bounces      Bounces `toml:"bounces"`
 
 	// File is the config file that was read; empty when none was.
 	File string `toml:"-"`
+	// DatabaseFrom says where Database came from, for messages: "the
+	// default", the config file, or the environment variable.
+	DatabaseFrom string `toml:"-"`
 }
 
 // SMTP configures delivery.
@@ -58,8 +66,34 @@ type SMTP struct {
 	MaxRetries   int      `toml:"max_retries"`
 	RetryBackoff Duration `toml:"retry_backoff"`
 	Timeout      Duration `toml:"timeout"`
+	DKIM         DKIM     `toml:"dkim"`
 
 	// Password comes from LVM_MAIL_SMTP_PASSWORD or PasswordFile.
+	Password string `toml:"-"`
+}
+
+// DKIM configures signing ([smtp.dkim]). All three keys, or none.
+type DKIM struct {
+	Domain   string `toml:"domain"`   // the signing domain (d=), normally smtp.from's
+	Selector string `toml:"selector"` // the DNS name of the key: SELECTOR._domainkey.DOMAIN
+	KeyFile  string `toml:"key_file"` // the private key, PEM, mode 0600
+}
+
+// Enabled reports whether messages are signed.
+func (d DKIM) Enabled() bool { return d.Domain != "" || d.Selector != "" || d.KeyFile != "" }
+
+// Bounces configures the IMAP mailbox that bounces come back to ([bounces]):
+// the mailbox of smtp.from, where the mail servers of the recipients send
+// their delivery reports.
+type Bounces struct {
+	Host         string `toml:"host"`
+	Port         int    `toml:"port"`
+	TLS          string `toml:"tls"` // tls (implicit, port 993) | starttls (port 143) | none
+	Username     string `toml:"username"`
+	PasswordFile string `toml:"password_file"`
+	Folder       string `toml:"folder"`
+
+	// Password comes from LVM_MAIL_BOUNCES_PASSWORD or PasswordFile.
 	Password string `toml:"-"`
 }
 
@@ -95,6 +129,7 @@ func Default() Config {
 	return Config{
 		Organisation: "Example Ltd",
 		Database:     "lvm-mail.db",
+		DatabaseFrom: "the default",
 		BaseURL:      "http://127.0.0.1:8080",
 		SMTP: SMTP{
 			Host:         "localhost",
@@ -107,8 +142,9 @@ func Default() Config {
 			RetryBackoff: Duration(time.Second),
 			Timeout:      Duration(30 * time.Second),
 		},
-		Server: Server{Listen: "127.0.0.1:8080"},
-		Survey: Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: Duration(72 * time.Hour), Breakdowns: []string{}},
+		Server:  Server{Listen: "127.0.0.1:8080"},
+		Survey:  Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: Duration(72 * time.Hour), Breakdowns: []string{}},
+		Bounces: Bounces{Port: 993, TLS: TLSImplicit, Folder: "INBOX"},
 	}
 }
 
@@ -127,10 +163,14 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	case err != nil:
 		return c, fmt.Errorf("read config: %w", err)
 	default:
+		database := c.Database
 		if err := c.decode(string(text), path); err != nil {
 			return c, err
 		}
 		c.File = path
+		if c.Database != database {
+			c.DatabaseFrom = "database in " + path
+		}
 	}
 	if err := c.applyEnv(getenv); err != nil {
 		return c, err
@@ -155,8 +195,11 @@ func (c *Config) decode(text, path string) error {
 	}
 	var unknown []string
 	for _, k := range md.Undecoded() {
-		if k.String() == "smtp.password" {
+		switch k.String() {
+		case "smtp.password":
 			return fmt.Errorf("%s: smtp.password: the password is never read from the config file; set %s or smtp.password_file", path, PasswordEnv)
+		case "bounces.password":
+			return fmt.Errorf("%s: bounces.password: the password is never read from the config file; set %s or bounces.password_file", path, BouncesPasswordEnv)
 		}
 		unknown = append(unknown, k.String())
 	}
@@ -185,7 +228,8 @@ func parseProblem(text string, perr toml.ParseError) string {
 		return key + ": " + perr.Message
 	}
 	return key + ": not a valid value, which is not repeated here because this key holds a secret; " +
-		"write text in double quotes, or better keep secrets out of this file (" + PasswordEnv + " or smtp.password_file)"
+		"write text in double quotes, or better keep secrets out of this file (passwords come from " +
+		PasswordEnv + ", " + BouncesPasswordEnv + " or a password_file)"
 }
 
 // isSecret reports whether a config key (any part of a dotted key) names
@@ -214,6 +258,9 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 				return fmt.Errorf("%s: not a valid value for %s (not repeated here: it holds a secret)", name, key)
 			}
 			return fmt.Errorf("%s: %w", name, err)
+		}
+		if key == "database" {
+			c.DatabaseFrom = name
 		}
 		return nil
 	})
@@ -291,19 +338,28 @@ func setText(v reflect.Value, raw string) error {
 }
 
 func (c *Config) loadPassword(getenv func(string) string) error {
-	if p := getenv(PasswordEnv); p != "" {
-		c.SMTP.Password = p
-		return nil
+	var err error
+	if c.SMTP.Password, err = readPassword(getenv(PasswordEnv), c.SMTP.PasswordFile, "smtp.password_file"); err != nil {
+		return err
 	}
-	if c.SMTP.PasswordFile == "" {
-		return nil
+	c.Bounces.Password, err = readPassword(getenv(BouncesPasswordEnv), c.Bounces.PasswordFile, "bounces.password_file")
+	return err
+}
+
+// readPassword returns the password from the environment when set, and
+// otherwise from the file (the setting key) when one is named.
+func readPassword(fromEnv, file, key string) (string, error) {
+	if fromEnv != "" {
+		return fromEnv, nil
 	}
-	b, err := os.ReadFile(c.SMTP.PasswordFile)
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
 	if err != nil {
-		return fmt.Errorf("smtp.password_file: %w", err)
+		return "", fmt.Errorf("%s: %w", key, err)
 	}
-	c.SMTP.Password = strings.TrimRight(string(b), "\r\n")
-	return nil
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
 // Validate reports the first setting that cannot work, naming its key.
@@ -325,13 +381,18 @@ func (c *Config) Validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return bad("base_url", "%q is not an http or https URL", c.BaseURL)
 	}
-	switch c.SMTP.TLS {
-	case TLSStartTLS, TLSImplicit, TLSNone:
-	default:
-		return bad("smtp.tls", "%q is not one of starttls, tls, none", c.SMTP.TLS)
-	}
-	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
-		return bad("smtp.port", "%d is not a port number", c.SMTP.Port)
+	for _, server := range []struct {
+		section, tls string
+		port         int
+	}{{"smtp", c.SMTP.TLS, c.SMTP.Port}, {"bounces", c.Bounces.TLS, c.Bounces.Port}} {
+		switch server.tls {
+		case TLSStartTLS, TLSImplicit, TLSNone:
+		default:
+			return bad(server.section+".tls", "%q is not one of starttls, tls, none", server.tls)
+		}
+		if server.port < 1 || server.port > 65535 {
+			return bad(server.section+".port", "%d is not a port number", server.port)
+		}
 	}
 	if c.SMTP.Concurrency < 1 {
 		return bad("smtp.concurrency", "must be at least 1")
@@ -347,6 +408,12 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTP.Timeout <= 0 {
 		return bad("smtp.timeout", "must be positive")
+	}
+	if d := c.SMTP.DKIM; d.Enabled() && (d.Domain == "" || d.Selector == "" || d.KeyFile == "") {
+		return bad("smtp.dkim", "domain, selector and key_file go together: set all three to sign, or none")
+	}
+	if c.Bounces.Folder == "" {
+		return bad("bounces.folder", "must not be empty (INBOX is the usual one)")
 	}
 	if (c.Server.TLSCert == "") != (c.Server.TLSKey == "") {
 		return bad("server.tls_cert", "tls_cert and tls_key go together")

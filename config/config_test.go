@@ -118,6 +118,39 @@ func TestPasswordFile(t *testing.T) {
 	}
 }
 
+func TestDeliverabilitySettings(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "imap-pw")
+	if err := os.WriteFile(pw, []byte("imap-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := writeConfig(t, `
+[smtp.dkim]
+domain = "example.com"
+selector = "lvm2026"
+key_file = "dkim.pem"
+[bounces]
+host = "imap.example.com"
+username = "people@example.com"
+password_file = "`+pw+`"
+`)
+	c, err := config.Load(path, env(map[string]string{"LVM_MAIL_SMTP_DKIM_SELECTOR": "from-env", "LVM_MAIL_BOUNCES_FOLDER": "Bounces"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Bounces{Host: "imap.example.com", Port: 993, TLS: "tls", Username: "people@example.com", PasswordFile: pw,
+		Folder: "Bounces", Password: "imap-secret"}
+	if c.Bounces != want {
+		t.Errorf("bounces: got %+v, want %+v", c.Bounces, want)
+	}
+	if d := c.SMTP.DKIM; d != (config.DKIM{Domain: "example.com", Selector: "from-env", KeyFile: "dkim.pem"}) || !d.Enabled() {
+		t.Errorf("dkim: got %+v", d)
+	}
+	c, err = config.Load(path, env(map[string]string{"LVM_MAIL_BOUNCES_PASSWORD": "env-wins"}))
+	if err != nil || c.Bounces.Password != "env-wins" || c.SMTP.Password != "" {
+		t.Errorf("passwords: bounces %q, smtp %q (%v)", c.Bounces.Password, c.SMTP.Password, err)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -135,6 +168,11 @@ func TestErrors(t *testing.T) {
 		{"CertWithoutKey", "[server]\ntls_cert = \"c.pem\"\n", nil, []string{"server.tls_cert"}},
 		{"BadEnvNumber", "", map[string]string{"LVM_MAIL_SMTP_PORT": "five"}, []string{"LVM_MAIL_SMTP_PORT", `"five" is not a whole number`}},
 		{"BadEnvDuration", "", map[string]string{"LVM_MAIL_SURVEY_REMIND_AFTER": "soon"}, []string{"LVM_MAIL_SURVEY_REMIND_AFTER"}},
+		{"BouncesPasswordInFile", "[bounces]\npassword = \"x\"\n", nil, []string{"bounces.password", "LVM_MAIL_BOUNCES_PASSWORD"}},
+		{"BadBouncesTLS", "[bounces]\ntls = \"imaps\"\n", nil, []string{"bounces.tls", `"imaps"`}},
+		{"EmptyBouncesFolder", "[bounces]\nfolder = \"\"\n", nil, []string{"bounces.folder"}},
+		{"HalfDKIM", "[smtp.dkim]\ndomain = \"example.com\"\n", nil, []string{"smtp.dkim", "go together"}},
+		{"UnknownDKIMKey", "[smtp.dkim]\nkey = \"k.pem\"\n", nil, []string{"unknown key smtp.dkim.key"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

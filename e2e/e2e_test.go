@@ -128,6 +128,10 @@ func TestEndToEnd(t *testing.T) {
 
 	lvm(t, dir, "staff", "import", "staff.csv")
 	lvm(t, dir, "campaign", "create", "--name", "E2E Pulse")
+	// The survey runs before anything is sent, as in a real campaign: send
+	// checks that base_url reaches a serve on this very database.
+	start(t, binary, "--config", filepath.Join(dir, "lvm-mail.toml"), "--db", filepath.Join(dir, "e2e.db"), "serve")
+	waitHTTP(t, baseURL+"/healthz")
 	lvm(t, dir, "send", "--campaign", "e2e-pulse")
 	mails := mp.messages(t)
 	links := linksByRecipient(t, mails, baseURL)
@@ -140,9 +144,6 @@ func TestEndToEnd(t *testing.T) {
 	if out := lvm(t, dir, "send", "--campaign", "e2e-pulse"); len(mp.messages(t)) != len(mails) {
 		t.Errorf("a second send sent more messages:\n%s", out)
 	}
-
-	start(t, binary, "--config", filepath.Join(dir, "lvm-mail.toml"), "--db", filepath.Join(dir, "e2e.db"), "serve")
-	waitHTTP(t, baseURL+"/healthz")
 
 	in := instrument.Default()
 	answerInBrowser(t, chromium, links["sales1@e2e.example"], &in, profiles["Sales"])
@@ -339,6 +340,8 @@ func TestEndToEndChaos(t *testing.T) {
 	dir, baseURL := setup(t, mp)
 	lvm(t, dir, "staff", "import", "staff.csv")
 	lvm(t, dir, "campaign", "create", "--name", "Chaos")
+	start(t, binary, "--config", filepath.Join(dir, "lvm-mail.toml"), "--db", filepath.Join(dir, "e2e.db"), "serve")
+	waitHTTP(t, baseURL+"/healthz")
 	lvm(t, dir, "send", "--campaign", "chaos")
 	var st map[string]any
 	if err := json.Unmarshal([]byte(lvm(t, dir, "status", "--campaign", "chaos", "--json")), &st); err != nil {

@@ -85,27 +85,7 @@ func waitHTTP(t *testing.T, url string) {
 // start runs a long-lived program until the test ends.
 func start(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", filepath.Base(name), out.String())
-		}
-	})
-	return cmd
+	return testtool.Start(t, name, args...)
 }
 
 // A mailpit is a running Mailpit server.

@@ -104,9 +104,9 @@ func (f *fixture) run(kind campaign.MessageKind, cfg mailer.Config) *mailer.Run 
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return &mailer.Run{Store: f.store, Campaign: f.camp, Kind: kind, Key: f.key, BaseURL: baseURL,
+	return &mailer.Run{Store: f.store, Campaign: f.camp, Key: f.key, BaseURL: baseURL,
 		Composer: newComposer(f.t, f.now), Sender: snd, Holder: "test run", Now: f.now,
-		Reminders: campaign.ReminderPolicy{Max: 2, After: time.Hour}}
+		Round: campaign.Round{Kind: kind, Reminders: campaign.ReminderPolicy{Max: 2, After: time.Hour}}}
 }
 
 func (f *fixture) status() campaign.Status {
@@ -149,9 +149,12 @@ func (f *fixture) tokenHash(email string) []byte {
 // respond marks a recipient as having responded, as serve does.
 func (f *fixture) respond(email string) {
 	f.t.Helper()
-	_, err := f.db().Exec(`UPDATE recipients SET responded = 1 WHERE campaign_id = ?
-		AND staff_id = (SELECT id FROM staff WHERE email = ?)`, f.camp.ID, email)
+	ctx := context.Background()
+	r, err := f.store.FindRecipientByEmail(ctx, f.camp.ID, email)
 	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.store.RecordResponse(ctx, r.Token(f.key), map[string]int{f.camp.Instrument.Items[0].ID: 3}, ""); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"html"
 	"io"
 	netmail "net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +19,11 @@ func Link(baseURL, token string) string {
 	return strings.TrimRight(baseURL, "/") + "/s/" + token
 }
 
+// StopLink returns the link that stops a person's reminders, from their
+// survey link: BASE_URL/s/TOKEN/stop. A POST to it stops them (RFC 8058
+// one-click); a GET shows a page with a button.
+func StopLink(link string) string { return link + "/stop" }
+
 // PlaceholderToken stands in previews where a person's token goes. It has
 // the shape of a real token (43 URL-safe characters) so the message looks
 // as it will, but it opens no survey, and the real token never reaches a
@@ -30,8 +34,10 @@ const PlaceholderToken = "PREVIEW-PLACEHOLDER-NOT-A-REAL-TOKEN-XXXXXX"
 // headers keep out-of-office robots from answering; the test header marks
 // a message sent by preview --to.
 const (
-	HeaderAutoSubmitted = "Auto-Submitted"
-	HeaderTest          = "X-LVM-Mail-Test"
+	HeaderAutoSubmitted       = "Auto-Submitted"
+	HeaderTest                = "X-LVM-Mail-Test"
+	HeaderListUnsubscribe     = "List-Unsubscribe"
+	HeaderListUnsubscribePost = "List-Unsubscribe-Post"
 )
 
 // TestSubjectPrefix starts the subject of a test message.
@@ -46,6 +52,7 @@ type Composer struct {
 	loc          *time.Location
 	now          func() time.Time
 	boundary     string
+	dkim         *DKIM
 }
 
 // ComposerOptions configure a Composer.
@@ -55,10 +62,13 @@ type ComposerOptions struct {
 	Location     *time.Location   // where closing dates are shown; nil: UTC
 	Now          func() time.Time // the Date of each message; nil: time.Now
 	Boundary     string           // a fixed MIME boundary, for golden files; empty: random
+	DKIM         *DKIM            // signs every message; nil: unsigned
 }
 
 // NewComposer returns a Composer for the parsed templates. It returns an
-// error when From is not an email address with an optional name.
+// error when From is not an email address with an optional name, and when
+// the DKIM signing domain does not align with From's domain (DMARC would
+// fail).
 func NewComposer(t *Templates, opts ComposerOptions) (*Composer, error) {
 	from, err := netmail.ParseAddress(opts.From)
 	if err != nil {
@@ -69,7 +79,12 @@ func NewComposer(t *Templates, opts ComposerOptions) (*Composer, error) {
 		return nil, fmt.Errorf("smtp.from %q has no domain", opts.From)
 	}
 	c := &Composer{templates: t, from: *from, domain: from.Address[at+1:], organisation: opts.Organisation,
-		loc: opts.Location, now: opts.Now, boundary: opts.Boundary}
+		loc: opts.Location, now: opts.Now, boundary: opts.Boundary, dkim: opts.DKIM}
+	if c.dkim != nil {
+		if err := c.dkim.checkAlignment(c.domain); err != nil {
+			return nil, err
+		}
+	}
 	if c.loc == nil {
 		c.loc = time.UTC
 	}
@@ -77,6 +92,15 @@ func NewComposer(t *Templates, opts ComposerOptions) (*Composer, error) {
 		c.now = time.Now
 	}
 	return c, nil
+}
+
+// Signing describes the DKIM signature every message gets, such as
+// "d=example.com s=lvm rsa-2048", or "" when messages are not signed.
+func (c *Composer) Signing() string {
+	if c.dkim == nil {
+		return ""
+	}
+	return c.dkim.String()
 }
 
 // From returns the sender's address (without the name), the envelope
@@ -97,18 +121,13 @@ type Letter struct {
 // It is the same each time the same message is composed, so that a
 // message sent twice (after its fate was unknown) is recognised as one by
 // the mail systems that do; it is built from the campaign, the recipient
-// and the kind of message, never from the token. A test message gets an
-// ID of its own.
+// and the kind of message (see campaign.MessageRef), never from the token,
+// and a bounce that quotes it leads back to the recipient. A test message
+// gets an ID of its own.
 func (c *Composer) MessageID(l Letter) string {
-	kind := string(l.Kind)
-	if l.Kind == campaign.Reminder {
-		kind += strconv.Itoa(l.Reminder)
-	}
-	id := fmt.Sprintf("lvm-mail.%s.r%d.c%d-%d@%s", kind, l.Recipient.ID, l.Campaign.ID, l.Campaign.CreatedAt.Unix(), c.domain)
-	if l.Test {
-		id = fmt.Sprintf("lvm-mail.test-%d.%s", c.now().UnixNano(), id)
-	}
-	return id
+	ref := campaign.NewMessageRef(l.Campaign, l.Recipient.ID, l.Kind, l.Reminder)
+	ref.Test = l.Test
+	return ref.MessageID(c.domain, c.now())
 }
 
 // Data returns what the templates receive for the letter.
@@ -119,6 +138,7 @@ func (c *Composer) Data(l Letter) Data {
 		Organisation: c.organisation,
 		Campaign:     l.Campaign.Name,
 		Link:         l.Link,
+		StopLink:     StopLink(l.Link),
 		MinGroupSize: l.Campaign.MinGroupSize,
 	}
 	if l.Kind == campaign.Reminder {
@@ -135,7 +155,8 @@ func (c *Composer) Data(l Letter) Data {
 // Compose renders the letter and builds the MIME message: the plain text
 // first and the HTML as the preferred alternative, the recipient's name
 // and the subject encoded as RFC 2047 requires, a stable Message-ID, the
-// Date, and headers that ask robots not to answer. It returns an error
+// Date, headers that ask robots not to answer, the one-click opt-out of
+// RFC 8058, and a DKIM signature when the Composer has a key. It returns an error
 // when a template fails or the rendered message lacks the link.
 func (c *Composer) Compose(l Letter) (*mail.Msg, error) {
 	m, _, err := c.compose(l)
@@ -172,6 +193,11 @@ func (c *Composer) compose(l Letter) (m *mail.Msg, release func(), err error) {
 	m.SetDateWithValue(c.now().In(c.loc))
 	m.SetGenHeader(HeaderAutoSubmitted, "auto-generated")
 	m.SetBulk() // Precedence: bulk and X-Auto-Response-Suppress: All
+	// RFC 8058 one-click opt-out of the reminders, which the large mailbox
+	// providers expect of bulk senders; the header must be an HTTPS (or
+	// HTTP) URI in angle brackets, and a POST to it must need nothing else.
+	m.SetGenHeader(HeaderListUnsubscribe, "<"+StopLink(l.Link)+">")
+	m.SetGenHeader(HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 	if l.Kind == campaign.Reminder {
 		inv := l
 		inv.Kind, inv.Test = campaign.Invitation, false
@@ -180,6 +206,9 @@ func (c *Composer) compose(l Letter) (m *mail.Msg, release func(), err error) {
 	}
 	m.SetBodyWriter(mail.TypeTextPlain, writeBytes(r.text.Bytes()))
 	m.AddAlternativeWriter(mail.TypeTextHTML, writeBytes(r.html.Bytes()))
+	if c.dkim != nil {
+		m.SetDKIM(c.dkim.signer(c.now))
+	}
 	return m, r.release, nil
 }
 

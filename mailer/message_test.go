@@ -101,6 +101,9 @@ func TestComposeHeaders(t *testing.T) {
 		{"X-Auto-Response-Suppress", "All"},
 		{"X-LVM-Mail-Test", ""},
 		{"User-Agent", ""},
+		{"List-Unsubscribe", "<https://survey.example.com/s/Ab3dEf6hIj9kLm2oPq5sTu8wXy1zAb4dEf7hIj0kLm3/stop>"},
+		{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
+		{"DKIM-Signature", ""}, // no key configured
 	} {
 		if got := inv.Get(h.name); got != h.want {
 			t.Errorf("invitation %s: got %q, want %q", h.name, got, h.want)
@@ -111,6 +114,11 @@ func TestComposeHeaders(t *testing.T) {
 	}
 	if !strings.Contains(words(inv.Text), "at least 5 people") || !strings.Contains(words(inv.HTML), "at least 5 people") {
 		t.Errorf("the anonymity threshold is missing from the text:\n%s", inv.Text)
+	}
+	for _, body := range []string{inv.Text, inv.HTML} {
+		if !strings.Contains(body, "/s/Ab3dEf6hIj9kLm2oPq5sTu8wXy1zAb4dEf7hIj0kLm3/stop") {
+			t.Errorf("the message does not show how to stop the reminders:\n%s", body)
+		}
 	}
 	if strings.Contains(inv.HTML, "<img") || strings.Contains(inv.HTML, "<script") {
 		t.Error("the HTML loads images or scripts: they could leak the link")

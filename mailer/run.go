@@ -23,22 +23,27 @@ const (
 	DefaultFlushAfter = 10 * time.Millisecond // longest wait before an outcome is recorded
 )
 
-// A Run sends one kind of message, invitations or reminders, to the
+// A Run sends one round of messages, invitations or reminders, to the
 // recipients of a campaign that are due, and records every outcome in the
-// store. It is idempotent and resumable: a recipient is claimed (marked in
-// flight) in the store before their message is handed to the server and
-// settled after the server's reply, so a second Run sends nothing twice.
+// store. It is idempotent and resumable. Who is due is fixed when the run
+// starts (a round), so each person gets at most one message from it. A
+// recipient is claimed in the store before their message is composed,
+// marked as started just before its SMTP transaction begins, and settled
+// after the server's reply: after a crash, only a message whose
+// transaction had started can be of unknown fate.
 type Run struct {
-	Store         *campaign.Store
-	Campaign      *campaign.Campaign
-	Kind          campaign.MessageKind
-	ResendUnknown bool                    // invitations: resend those whose fate is unknown
-	Reminders     campaign.ReminderPolicy // reminders: who is due
-	Key           *campaign.TokenKey      // turns a recipient into their link
-	BaseURL       string
-	Composer      *Composer
-	Sender        *Sender // not needed for a dry run
-	Holder        string  // names this run in the campaign's sender lease
+	Store    *campaign.Store
+	Campaign *campaign.Campaign
+	Round    campaign.Round     // what to send, and to whom; its Start is set by the run
+	Key      *campaign.TokenKey // turns a recipient into their link, and tells who has answered
+	BaseURL  string
+	Composer *Composer
+	Sender   *Sender // not needed for a dry run
+	Holder   string  // names this run in the campaign's sender lease
+	// HolderGone, when set, tells whether the run named by another lease
+	// holder has died (its process is gone), so that its lease is taken at
+	// once instead of when it lapses.
+	HolderGone func(holder string) bool
 
 	LeaseTTL   time.Duration // 0: DefaultLeaseTTL
 	Batch      int           // recipients claimed per transaction; 0: chosen from the Sender
@@ -52,26 +57,27 @@ type Run struct {
 
 // Progress is how far a Run has got.
 type Progress struct {
-	Total   int // due when the run started
-	Sent    int
-	Failed  int
-	Untried int // left due for a later run
+	Total       int // due when the run started
+	Sent        int
+	Failed      int
+	NoLongerDue int // answered, or left the roster, before their turn came
 }
 
 // Done is the number of recipients settled so far.
-func (p Progress) Done() int { return p.Sent + p.Failed + p.Untried }
+func (p Progress) Done() int { return p.Sent + p.Failed + p.NoLongerDue }
 
-// A Summary is what a Run did.
+// A Summary is what a Run did. Due = Sent + Failed + NoLongerDue + Untried.
 type Summary struct {
-	Kind      campaign.MessageKind
-	DryRun    bool
-	Due       int                // due when the run started
-	Sent      int                // accepted by the server (dry run: rendered and checked)
-	Failed    []campaign.Failure // refused for good in this run, with the server's reply
-	Untried   int                // still due: the run stopped first
-	Unknown   int                // invitations whose fate is unknown and that were not resent
-	Recovered campaign.Recovery  // left in flight by a run that died
-	Skipped   int                // not due: already sent, refused earlier, responded, left the roster, or (reminders) not yet or no more
+	Kind        campaign.MessageKind
+	DryRun      bool
+	Due         int                // due when the run started
+	Sent        int                // accepted by the server (dry run: rendered and checked)
+	Failed      []campaign.Failure // refused for good in this run, with the server's reply
+	NoLongerDue int                // answered, or left the roster, before their turn came
+	Untried     int                // still due: the run stopped first
+	Unknown     int                // invitations whose fate is unknown and that were not resent
+	Recovered   campaign.Recovery  // left in flight by a run that died
+	Skipped     int                // not due: already sent, refused earlier, answered, left the roster, or (reminders) not yet or no more
 }
 
 func (r *Run) now() time.Time {
@@ -90,14 +96,14 @@ func (r *Run) logger() *slog.Logger {
 
 // letter returns the letter for a recipient, with their real link.
 func (r *Run) letter(rc *campaign.Recipient) Letter {
-	return Letter{Kind: r.Kind, Campaign: r.Campaign, Recipient: rc,
+	return Letter{Kind: r.Round.Kind, Campaign: r.Campaign, Recipient: rc,
 		Link: Link(r.BaseURL, rc.Token(r.Key)), Reminder: rc.RemindersSent + 1}
 }
 
 // checkOpen refuses a closed campaign.
 func (r *Run) checkOpen() error {
 	if r.Campaign.Closed(r.now()) {
-		return fmt.Errorf("%s for %s: %w: its links no longer take answers, so nothing was sent", r.Kind, r.Campaign.Slug, campaign.ErrCampaignClosed)
+		return fmt.Errorf("%s for %s: %w: its links no longer take answers, so nothing was sent", r.Round.Kind, r.Campaign.Slug, campaign.ErrCampaignClosed)
 	}
 	return nil
 }
@@ -107,7 +113,7 @@ func (r *Run) checkOpen() error {
 // store. It returns the first message that cannot be composed, and
 // ErrCampaignClosed for a closed campaign.
 func (r *Run) DryRun(ctx context.Context) (Summary, error) {
-	sum := Summary{Kind: r.Kind, DryRun: true}
+	sum := Summary{Kind: r.Round.Kind, DryRun: true}
 	if err := r.checkOpen(); err != nil {
 		return sum, err
 	}
@@ -115,69 +121,67 @@ func (r *Run) DryRun(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	due, err := r.due(ctx)
+	r.Round.Start = r.now()
+	due, err := r.Store.FindDue(ctx, r.Campaign.ID, r.Round, r.Key)
 	if err != nil {
 		return sum, err
 	}
 	sum.Due = len(due)
-	for i := range due {
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		m, release, err := r.Composer.compose(r.letter(&due[i]))
+	for len(due) > 0 {
+		n := min(len(due), r.batch())
+		rs, err := r.Store.FindMessageRecipients(ctx, due[:n])
 		if err != nil {
 			return sum, err
 		}
-		_, err = m.WriteTo(io.Discard)
-		release()
-		if err != nil {
-			return sum, fmt.Errorf("write %s to %s: %w", r.Kind, due[i].Email, err)
-		}
-		sum.Sent++
-		if r.Progress != nil {
-			r.Progress(Progress{Total: sum.Due, Sent: sum.Sent})
+		due = due[n:]
+		for i := range rs {
+			if err := ctx.Err(); err != nil {
+				return sum, err
+			}
+			m, release, err := r.Composer.compose(r.letter(&rs[i]))
+			if err != nil {
+				return sum, err
+			}
+			_, err = m.WriteTo(io.Discard)
+			release()
+			if err != nil {
+				return sum, fmt.Errorf("write %s to %s: %w", r.Round.Kind, rs[i].Email, err)
+			}
+			sum.Sent++
+			if r.Progress != nil {
+				r.Progress(Progress{Total: sum.Due, Sent: sum.Sent})
+			}
 		}
 	}
 	r.finish(&sum, st)
 	return sum, nil
 }
 
-func (r *Run) due(ctx context.Context) ([]campaign.Recipient, error) {
-	if r.Kind == campaign.Reminder {
-		return r.Store.FindRemindersDue(ctx, r.Campaign.ID, r.Reminders)
-	}
-	return r.Store.FindInvitationsDue(ctx, r.Campaign.ID, r.ResendUnknown)
-}
-
-func (r *Run) claim(ctx context.Context, n int) ([]campaign.Recipient, error) {
-	if r.Kind == campaign.Reminder {
-		return r.Store.ClaimReminders(ctx, r.Campaign.ID, r.Holder, n, r.Reminders)
-	}
-	return r.Store.ClaimInvitations(ctx, r.Campaign.ID, r.Holder, n, r.ResendUnknown)
-}
-
 // finish fills in the counts that come from the campaign's status.
 func (r *Run) finish(sum *Summary, st campaign.Status) {
+	if !sum.DryRun {
+		sum.Untried = sum.Due - sum.Sent - len(sum.Failed) - sum.NoLongerDue
+	}
 	notDue := st.Invited - sum.Due
-	if r.Kind == campaign.Invitation {
+	if r.Round.Kind == campaign.Invitation {
 		sum.Unknown = st.Unknown
-		if !r.ResendUnknown {
+		if !r.Round.ResendUnknown {
 			notDue -= st.Unknown
 		}
 	}
 	sum.Skipped = max(0, notDue)
 }
 
-// Send takes the campaign's sender lease, sends every message due and
-// records each outcome, then releases the lease. It refuses a closed
-// campaign (ErrCampaignClosed) and a campaign another run is sending
-// (ErrSenderBusy). When ctx is cancelled it stops claiming, lets the
-// messages in flight finish, records everything and returns
+// Send takes the campaign's sender lease, fixes who is due, sends each of
+// them their message and records each outcome, then releases the lease. It
+// refuses a closed campaign (ErrCampaignClosed) and a campaign another run
+// is sending (ErrSenderBusy). When ctx is cancelled it stops claiming,
+// lets the messages in flight finish, records everything and returns
 // ErrInterrupted with the summary so far. A *ConnectError means the server
 // could not be reached or refused the login; the messages not sent stay
 // due.
 func (r *Run) Send(ctx context.Context) (sum Summary, err error) {
-	sum = Summary{Kind: r.Kind}
+	sum = Summary{Kind: r.Round.Kind}
 	if err := r.checkOpen(); err != nil {
 		return sum, err
 	}
@@ -189,7 +193,7 @@ func (r *Run) Send(ctx context.Context) (sum Summary, err error) {
 		ttl = DefaultLeaseTTL
 	}
 	keep := context.WithoutCancel(ctx) // for what must be recorded after a cancel
-	rec, err := r.Store.AcquireSender(ctx, r.Campaign.ID, r.Holder, ttl)
+	rec, err := r.Store.AcquireSender(ctx, r.Campaign.ID, r.Holder, ttl, r.HolderGone)
 	if err != nil {
 		return sum, err
 	}
@@ -200,14 +204,12 @@ func (r *Run) Send(ctx context.Context) (sum Summary, err error) {
 		}
 	}()
 
-	if r.Kind == campaign.Reminder {
-		sum.Due, err = r.Store.CountRemindersDue(ctx, r.Campaign.ID, r.Reminders)
-	} else {
-		sum.Due, err = r.Store.CountInvitationsDue(ctx, r.Campaign.ID, r.ResendUnknown)
-	}
+	r.Round.Start = r.now()
+	due, err := r.Store.FindDue(ctx, r.Campaign.ID, r.Round, r.Key)
 	if err != nil {
 		return sum, err
 	}
+	sum.Due = len(due)
 
 	runCtx, stop := context.WithCancelCause(ctx)
 	renewed := make(chan struct{})
@@ -220,20 +222,29 @@ func (r *Run) Send(ctx context.Context) (sum Summary, err error) {
 		<-renewed
 	}()
 
-	// Few jobs wait in the channel: every claimed job not yet with the
-	// server would be unknown after a crash.
+	// Few jobs wait in the channel: a claimed job waits for a connection,
+	// and the run stops on a cancel without sending what waits.
 	batch := r.batch()
 	jobs := make(chan *Job, r.Sender.Concurrency())
 	outcomes := make(chan Outcome, batch)
+	starts := make(chan startRequest)
 	var feedErr, sendErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { feedErr = r.feed(runCtx, keep, stop, batch, jobs, outcomes) })
+	wg.Go(func() { feedErr = r.feed(runCtx, keep, stop, due, batch, starts, jobs, outcomes) })
 	wg.Go(func() { sendErr = r.Sender.Run(runCtx, jobs, outcomes) })
 	go func() {
 		wg.Wait()
 		close(outcomes)
 	}()
-	recordErr := r.record(keep, stop, outcomes, &sum) // returns once outcomes is closed
+	recordErr := r.record(keep, stop, outcomes, starts, &sum) // returns once outcomes is closed
+	if r.Round.Kind == campaign.Reminder && recordErr == nil && sendErr == nil && feedErr == nil &&
+		ctx.Err() == nil && context.Cause(runCtx) == nil && sum.Due == sum.Sent+len(sum.Failed)+sum.NoLongerDue {
+		// Everyone due was reminded: record the round for those who had
+		// answered too, so that the database does not tell them apart.
+		if err := r.Store.CloseRound(keep, r.Campaign.ID, r.Holder, r.Round, r.Key); err != nil {
+			recordErr = err
+		}
+	}
 
 	st, statusErr := r.Store.CampaignStatus(keep, r.Campaign)
 	if statusErr == nil {
@@ -259,10 +270,13 @@ func (r *Run) Send(ctx context.Context) (sum Summary, err error) {
 // batch is how many recipients a claim takes: enough to keep every
 // connection busy with few transactions (BenchmarkSend: 16 at a time
 // costs a tenth of the throughput of 32), and with a rate limit about a
-// second's worth, so that few are marked in flight before their turn.
+// second's worth.
 func (r *Run) batch() int {
 	if r.Batch > 0 {
 		return r.Batch
+	}
+	if r.Sender == nil {
+		return 64
 	}
 	n := min(max(8*r.Sender.Concurrency(), 16), 64)
 	if rate := r.Sender.cfg.Rate; rate > 0 {
@@ -293,24 +307,26 @@ func (r *Run) renew(ctx context.Context, stop context.CancelCauseFunc, ttl time.
 	}
 }
 
-// feed claims recipients batch by batch, composes their messages and hands
-// them to the sender, until none is due or ctx ends. It closes jobs.
-func (r *Run) feed(ctx, keep context.Context, stop context.CancelCauseFunc, batch int, jobs chan<- *Job, outcomes chan<- Outcome) error {
+// feed claims the due recipients batch by batch, composes their messages
+// and hands them to the sender, until all are done or ctx ends. It closes
+// jobs. Those a claim leaves out are no longer due.
+func (r *Run) feed(ctx, keep context.Context, stop context.CancelCauseFunc, due []int64, batch int, starts chan<- startRequest,
+	jobs chan<- *Job, outcomes chan<- Outcome) error {
 	defer close(jobs)
-	for ctx.Err() == nil {
+	for len(due) > 0 && ctx.Err() == nil {
+		n := min(len(due), batch)
 		// Claim with keep: a claim is one short transaction, and a claim
 		// that committed must not be lost to a cancel in between.
-		rs, err := r.claim(keep, batch)
+		rs, err := r.Store.Claim(keep, r.Campaign.ID, r.Holder, r.Round, due[:n], r.Key)
 		if err != nil {
 			stop(err)
 			return err
 		}
-		if len(rs) == 0 {
-			return nil
-		}
+		due = due[n:]
+		outcomes <- Outcome{dropped: n - len(rs)}
 		for i := range rs {
 			rc := &rs[i]
-			job := &Job{To: rc.Email, RecipientID: rc.ID, Kind: r.Kind}
+			job := &Job{To: rc.Email, RecipientID: rc.ID, Kind: r.Round.Kind, start: startHook(starts, rc.ID)}
 			m, release, err := r.Composer.compose(r.letter(rc))
 			if err != nil {
 				outcomes <- Outcome{Job: job, Result: campaign.Refused, Reply: "not sent: " + err.Error()}
@@ -320,8 +336,9 @@ func (r *Run) feed(ctx, keep context.Context, stop context.CancelCauseFunc, batc
 			select {
 			case jobs <- job:
 			case <-ctx.Done():
+				release()
 				for j := i; j < len(rs); j++ {
-					outcomes <- Outcome{Job: &Job{To: rs[j].Email, RecipientID: rs[j].ID, Kind: r.Kind}, Result: campaign.Untried}
+					outcomes <- Outcome{Job: &Job{To: rs[j].Email, RecipientID: rs[j].ID, Kind: r.Round.Kind}, Result: campaign.Untried}
 				}
 				return nil
 			}
@@ -330,9 +347,29 @@ func (r *Run) feed(ctx, keep context.Context, stop context.CancelCauseFunc, batc
 	return nil
 }
 
-// record writes outcomes to the store in batches, and keeps the summary
-// and the progress. A failure to record stops the run.
-func (r *Run) record(ctx context.Context, stop context.CancelCauseFunc, outcomes <-chan Outcome, sum *Summary) error {
+// A startRequest asks the record loop to mark a message as started.
+type startRequest struct {
+	id   int64
+	done chan error
+}
+
+// startHook returns the function a worker calls once the server has
+// accepted the envelope of the recipient's message, before DATA: it waits
+// until the store knows that the message's transaction has begun.
+func startHook(starts chan<- startRequest, id int64) func() error {
+	return func() error {
+		done := make(chan error, 1)
+		starts <- startRequest{id, done}
+		return <-done
+	}
+}
+
+// record writes what happens to the store: outcomes in batches, and the
+// starts the workers ask for, each with every outcome waiting, in one
+// transaction (Store.Advance). So the workers' starts share commits, and
+// an outcome is recorded by the next start at the latest. It keeps the
+// summary and the progress. A failure to record stops the run.
+func (r *Run) record(ctx context.Context, stop context.CancelCauseFunc, outcomes <-chan Outcome, starts <-chan startRequest, sum *Summary) error {
 	every, after := r.FlushEvery, r.FlushAfter
 	if every <= 0 {
 		every = DefaultFlushEvery
@@ -342,18 +379,29 @@ func (r *Run) record(ctx context.Context, stop context.CancelCauseFunc, outcomes
 	}
 	var pending []campaign.Delivery
 	var recordErr error
-	flush := func() {
-		if len(pending) == 0 {
-			return
+	advance := func(started []startRequest) error {
+		ids := make([]int64, len(started))
+		for i, req := range started {
+			ids[i] = req.id
 		}
-		if err := r.Store.RecordDeliveries(ctx, pending); err != nil {
+		err := r.Store.Advance(ctx, r.Campaign.ID, r.Holder, pending, ids)
+		var startErr error
+		if errors.Is(err, campaign.ErrSenderLost) {
+			err, startErr = nil, err // the outcomes were recorded; the starts were not
+		}
+		if err != nil {
 			if recordErr == nil {
 				recordErr = err
 				stop(err)
 			}
-			return // keep them: the final flush tries again
+			startErr = err // keep the outcomes: the final flush tries again
+		} else {
+			pending = pending[:0]
 		}
-		pending = pending[:0]
+		for _, req := range started {
+			req.done <- startErr
+		}
+		return err
 	}
 	timer := time.NewTimer(after)
 	timer.Stop()
@@ -361,10 +409,31 @@ func (r *Run) record(ctx context.Context, stop context.CancelCauseFunc, outcomes
 	progress := Progress{Total: sum.Due}
 	for {
 		select {
+		case req := <-starts:
+			batch := []startRequest{req}
+			for more := true; more; {
+				select {
+				case req := <-starts:
+					batch = append(batch, req)
+				default:
+					more = false
+				}
+			}
+			advance(batch)
 		case o, ok := <-outcomes:
 			if !ok {
-				flush()
+				if len(pending) > 0 {
+					advance(nil)
+				}
 				return recordErr
+			}
+			if o.Job == nil { // people a claim left out
+				sum.NoLongerDue += o.dropped
+				progress.NoLongerDue += o.dropped
+				if o.dropped > 0 && r.Progress != nil {
+					r.Progress(progress)
+				}
+				continue
 			}
 			if o.Job.release != nil {
 				o.Job.release() // the message will not be written again
@@ -372,33 +441,37 @@ func (r *Run) record(ctx context.Context, stop context.CancelCauseFunc, outcomes
 			if o.Err != nil {
 				stop(o.Err)
 			}
-			// At is left to the store's clock, the clock of every other
-			// time it keeps; the batch is at most FlushAfter late.
-			pending = append(pending, campaign.Delivery{RecipientID: o.Job.RecipientID, Kind: o.Job.Kind,
-				Result: o.Result, Reply: o.Reply, Attempts: o.Attempts})
+			// An invitation's time is left to the store's clock, the clock of
+			// every other time it keeps; the batch is at most FlushAfter
+			// late. A reminder counts from its round's start, as the round is
+			// recorded for those who had answered (Store.CloseRound).
+			d := campaign.Delivery{RecipientID: o.Job.RecipientID, Kind: o.Job.Kind, Result: o.Result, Reply: o.Reply, Attempts: o.Attempts}
+			if o.Job.Kind == campaign.Reminder {
+				d.At = r.Round.Start
+			}
+			pending = append(pending, d)
 			switch o.Result {
 			case campaign.Delivered:
 				sum.Sent++
 				progress.Sent++
 			case campaign.Refused:
-				sum.Failed = append(sum.Failed, campaign.Failure{Email: o.Job.To, Reply: o.Reply})
+				sum.Failed = append(sum.Failed, campaign.Failure{Email: o.Job.To, Reply: o.Reply, Kind: o.Job.Kind})
 				progress.Failed++
-			case campaign.Untried:
-				sum.Untried++
-				progress.Untried++
 			}
-			if r.Progress != nil {
+			if r.Progress != nil && o.Result != campaign.Untried {
 				r.Progress(progress)
 			}
 			if len(pending) >= every {
-				flush()
+				advance(nil)
 			} else if !armed {
 				timer.Reset(after)
 				armed = true
 			}
 		case <-timer.C:
 			armed = false
-			flush()
+			if len(pending) > 0 {
+				advance(nil)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -208,8 +209,28 @@ func TestRemind(t *testing.T) {
 		t.Errorf("after two more runs: %d people got %d messages; want one more each for 4, then none (max 2)", len(got), srv.Count())
 	}
 	st := f.status()
-	if st.Reminded != 4 {
-		t.Errorf("status: %d reminded, want 4", st.Reminded)
+	if st.Reminded != 8 {
+		t.Errorf("status: %d reminders delivered, want 8 (4 people, 2 rounds)", st.Reminded)
+	}
+	// The rows of the person who had answered look like the rows of those
+	// reminded: the database alone does not say who has answered.
+	rows, err := f.db().Query(`SELECT s.email, r.reminders_sent, r.last_message_at, r.responded FROM recipients r
+		JOIN staff s ON s.id = r.staff_id WHERE s.email IN (?, ?, ?)`, personEmail(0), personEmail(1), personEmail(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var seen []string
+	for rows.Next() {
+		var email, last string
+		var sent, responded int
+		if err := rows.Scan(&email, &sent, &last, &responded); err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, fmt.Sprintf("%d reminders, last %s, responded flag %d", sent, last, responded))
+	}
+	if len(seen) != 3 || seen[0] != seen[1] || seen[1] != seen[2] {
+		t.Errorf("the one who answered and two who were reminded differ in the database:\n%s", strings.Join(seen, "\n"))
 	}
 }
 
@@ -245,7 +266,7 @@ func TestOneRunAtATime(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 3)
 	srv := startServer(t, smtptest.Options{})
-	if _, err := f.store.AcquireSender(ctx, f.camp.ID, "another run", time.Minute); err != nil {
+	if _, err := f.store.AcquireSender(ctx, f.camp.ID, "another run", time.Minute, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, kind := range []campaign.MessageKind{campaign.Invitation, campaign.Reminder} {
@@ -264,15 +285,15 @@ func TestOneRunAtATime(t *testing.T) {
 func TestLeaseRenewed(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 80)
-	srv := startServer(t, smtptest.Options{Delay: 5 * time.Millisecond})
+	srv := startServer(t, smtptest.Options{Delay: 25 * time.Millisecond})
 	cfg := senderConfig(srv)
 	cfg.Concurrency = 1
 	run := f.run(campaign.Invitation, cfg)
-	run.LeaseTTL = 300 * time.Millisecond
+	run.LeaseTTL = time.Second
 	intruder := make(chan error, 1)
 	go func() {
 		<-srv.WaitFor(60) // more than a lease's worth of time after the start
-		_, err := f.store.AcquireSender(ctx, f.camp.ID, "intruder", time.Minute)
+		_, err := f.store.AcquireSender(ctx, f.camp.ID, "intruder", time.Minute, nil)
 		intruder <- err
 	}()
 	sum, err := run.Send(ctx)
@@ -282,7 +303,7 @@ func TestLeaseRenewed(t *testing.T) {
 	if err := <-intruder; !errors.Is(err, campaign.ErrSenderBusy) {
 		t.Errorf("another run during the send: got %v, want ErrSenderBusy", err)
 	}
-	if _, err := f.store.AcquireSender(ctx, f.camp.ID, "next run", time.Minute); err != nil {
+	if _, err := f.store.AcquireSender(ctx, f.camp.ID, "next run", time.Minute, nil); err != nil {
 		t.Errorf("after the run: %v, want the lease released", err)
 	}
 }
@@ -310,5 +331,24 @@ func TestLeaseLost(t *testing.T) {
 	if st.Sent != srv.Count() || st.Sent != sum.Sent || st.Sending != 0 || st.Pending != 80-st.Sent {
 		t.Errorf("status %+v after sending %d (summary %d): want every message the server took recorded, the rest pending",
 			st, srv.Count(), sum.Sent)
+	}
+}
+
+// TestConnectionOutlivesTimeout: one connection carries message after
+// message for longer than the SMTP timeout, which bounds each step of the
+// conversation, not the life of a connection. Everyone gets exactly one
+// message and no transaction is retried.
+func TestConnectionOutlivesTimeout(t *testing.T) {
+	const n = 30
+	f := newFixture(t, n)
+	srv := startServer(t, smtptest.Options{Delay: 25 * time.Millisecond})
+	cfg := senderConfig(srv)
+	cfg.Concurrency, cfg.Timeout = 1, 200*time.Millisecond // the run lasts about 750 ms
+	sum, err := f.run(campaign.Invitation, cfg).Send(context.Background())
+	if err != nil || sum.Sent != n {
+		t.Fatalf("sent %d: %v", sum.Sent, err)
+	}
+	if got := srv.Stats(); got.Connections != 1 || srv.Count() != n || len(srv.Recipients()) != n {
+		t.Errorf("the server saw %d connections, %d messages and %d transactions; want 1, %d and %d", got.Connections, srv.Count(), len(srv.Recipients()), n, n)
 	}
 }

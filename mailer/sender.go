@@ -110,7 +110,8 @@ type Job struct {
 	RecipientID int64
 	Kind        campaign.MessageKind
 
-	release func() // frees the rendered bodies once Msg is done with
+	release func()       // frees the rendered bodies once Msg is done with
+	start   func() error // records that its SMTP transaction begins; may be nil
 }
 
 // An Outcome is how a Job ended.
@@ -121,8 +122,11 @@ type Outcome struct {
 	Attempts int       // SMTP transactions tried
 	At       time.Time // when the server accepted the message
 	// Err is set on the job that was in hand when the Sender gave up
-	// altogether (see ConnectError); its Result is Untried.
+	// altogether (see ConnectError), or whose start could not be recorded;
+	// its Result is Untried.
 	Err error
+
+	dropped int // with no Job: recipients a Run's claim left out, no longer due
 }
 
 // A ConnectError means the Sender could not open a usable connection to
@@ -318,7 +322,8 @@ func (w *worker) close() {
 }
 
 // deliver sends one message, retrying temporary failures. A non-nil error
-// is a *ConnectError: the worker cannot go on.
+// is a *ConnectError, or the failure to record that the message's
+// transaction begins: the worker cannot go on.
 func (w *worker) deliver(ctx context.Context, job *Job) (Outcome, error) {
 	out := Outcome{Job: job, Result: campaign.Untried}
 	redialled := false
@@ -336,13 +341,15 @@ func (w *worker) deliver(ctx context.Context, job *Job) (Outcome, error) {
 		wasUsed := w.used
 		w.used = true
 		out.Attempts++
-		err := w.client.SendWithSMTPClient(w.conn, job.Msg)
-		if err == nil || job.Msg.IsDelivered() {
-			if err != nil {
-				w.drop()
-			}
-			out.Result, out.Reply, out.At = campaign.Delivered, "250 "+job.Msg.ServerResponse(), w.s.cfg.Now()
+		reply, err := w.transact(job)
+		if err == nil {
+			out.Result, out.Reply, out.At = campaign.Delivered, reply, w.s.cfg.Now()
 			return out, nil
+		}
+		var se *startError
+		if errors.As(err, &se) {
+			w.drop()
+			return out, se.err
 		}
 		f := classify(err)
 		out.Reply = f.reply
@@ -372,6 +379,95 @@ func (w *worker) deliver(ctx context.Context, job *Job) (Outcome, error) {
 			return out, nil // cancelled: the message stays due
 		}
 	}
+}
+
+// An smtpStage is the step of an SMTP transaction that failed.
+type smtpStage int
+
+const (
+	stageMail smtpStage = iota // MAIL FROM
+	stageRcpt                  // RCPT TO
+	stageData                  // DATA, the message, and the final reply
+)
+
+// A txError is an SMTP transaction that failed at a stage: a reply from
+// the server (a *textproto.Error) or a broken connection.
+type txError struct {
+	stage smtpStage
+	err   error
+}
+
+func (e *txError) Error() string { return e.err.Error() }
+func (e *txError) Unwrap() error { return e.err }
+
+// A startError means the start of a delivery could not be recorded, so its
+// DATA was not sent.
+type startError struct{ err error }
+
+func (e *startError) Error() string { return e.err.Error() }
+
+// transact runs one SMTP transaction for the job's message on the worker's
+// connection and returns the server's final reply. It is go-mail's
+// SendWithSMTPClient with one step more: once the server has accepted the
+// envelope (MAIL FROM and RCPT TO), and before DATA, it records that the
+// message's transaction begins (job.start). A crash before that leaves the
+// message due again, and only a message the server may have received is
+// ever of unknown fate. Every transaction ends with the final reply to
+// DATA, or with RSET after a refusal, so the connection is ready for the
+// next one.
+func (w *worker) transact(job *Job) (string, error) {
+	c, m := w.conn, job.Msg
+	from, err := m.GetSender(false)
+	if err != nil {
+		return "", &txError{stageMail, err}
+	}
+	rcpts, err := m.GetRecipients()
+	if err != nil {
+		return "", &txError{stageRcpt, err}
+	}
+	// Every step of the conversation has Timeout from here, as go-mail's
+	// own send sets it: the deadline set when dialling has long passed on
+	// a connection that carries message after message.
+	if err := c.UpdateDeadline(w.s.cfg.Timeout); err != nil {
+		return "", &txError{stageMail, err}
+	}
+	if err := c.Mail(from); err != nil {
+		c.Reset()
+		return "", &txError{stageMail, err}
+	}
+	for _, rcpt := range rcpts {
+		if err := c.Rcpt(rcpt); err != nil {
+			c.Reset()
+			return "", &txError{stageRcpt, err}
+		}
+	}
+	if job.start != nil {
+		if err := job.start(); err != nil {
+			c.Reset()
+			return "", &startError{fmt.Errorf("record the start of a delivery: %w", err)}
+		}
+		job.start = nil // a retry is the same delivery
+		if err := c.UpdateDeadline(w.s.cfg.Timeout); err != nil {
+			return "", &txError{stageData, err}
+		}
+	}
+	wc, err := c.Data()
+	if err != nil {
+		return "", &txError{stageData, err}
+	}
+	if _, err := m.WriteTo(wc); err != nil {
+		return "", &txError{stageData, err}
+	}
+	if err := wc.Close(); err != nil {
+		return "", &txError{stageData, err}
+	}
+	reply := "250"
+	if dc, ok := wc.(*smtp.DataCloser); ok {
+		if r := dc.ServerResponse(); r != "" {
+			reply += " " + r
+		}
+	}
+	return cleanReply(reply), nil
 }
 
 // backoff is the wait before retry n (from 1): RetryBackoff doubled n-1
@@ -407,51 +503,42 @@ type failure struct {
 // is permanent, a 4xx reply temporary, and anything else (a dropped
 // connection, a timeout) means reconnect and retry.
 func classify(err error) failure {
-	var se *mail.SendError
-	if !errors.As(err, &se) {
-		return failure{reply: "connection lost: " + err.Error(), drop: true}
+	var tx *txError
+	if !errors.As(err, &tx) {
+		return failure{reply: "connection lost: " + cleanReply(err.Error()), drop: true}
 	}
-	f := failure{reply: replyOf(se)}
-	switch se.Reason {
-	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
-		f.permanent = true // the message itself is wrong
-		return f
-	case mail.ErrConnCheck:
-		f.drop, f.beforeMail = true, true
-		return f
-	}
-	code := se.ErrorCode()
+	var tp *textproto.Error
 	switch {
-	case code >= 500:
-		f.permanent = true
-	case code >= 400:
-		f.drop = code == 421 // the server is closing the connection
-	default:
-		f.reply = "connection lost: " + f.reply
-		f.drop = true
-		f.beforeMail = se.Reason == mail.ErrSMTPMailFrom
+	case errors.As(tx.err, &tp) && tp.Code >= 500:
+		return failure{reply: replyOf(tp), permanent: true}
+	case errors.As(tx.err, &tp) && tp.Code >= 400:
+		return failure{reply: replyOf(tp), drop: tp.Code == 421} // 421: the server is closing the connection
+	case errors.As(tx.err, &tp):
+		return failure{reply: "connection lost: " + replyOf(tp), drop: true}
+	case tx.stage == stageMail && isNetError(tx.err):
+		return failure{reply: "connection lost: " + cleanReply(tx.err.Error()), drop: true, beforeMail: true}
+	case tx.stage != stageData && !isNetError(tx.err):
+		return failure{reply: "not sent: " + cleanReply(tx.err.Error()), permanent: true} // the message itself is wrong
 	}
-	return f
+	return failure{reply: "connection lost: " + cleanReply(tx.err.Error()), drop: true}
 }
 
-// replyOf digs the server's reply out of a SendError, whose text is
-// "REASON: REPLY, affected recipient(s): …, affected message ID: …", and
-// where the reply of a textproto.Error reads `550 "5.1.1 text"`.
-func replyOf(se *mail.SendError) string {
-	s := strings.TrimPrefix(se.Error(), se.Reason.String()+": ")
-	for _, tail := range []string{", affected recipient(s): ", ", affected message ID: "} {
-		if i := strings.Index(s, tail); i >= 0 {
-			s = s[:i]
-		}
-	}
-	if len(s) > 4 && s[3] == ' ' && s[4] == '"' {
-		if q, err := strconv.QuotedPrefix(s[4:]); err == nil {
-			if text, err := strconv.Unquote(q); err == nil {
-				s = s[:4] + text + s[4+len(q):]
-			}
-		}
-	}
-	// The reply is shown on terminals: no control characters, one line.
+// isNetError reports whether err is the connection failing rather than the
+// server or the message.
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
+}
+
+// replyOf writes a server's reply as status and report show it:
+// "550 5.1.1 <ann@example.com>: mailbox unavailable".
+func replyOf(tp *textproto.Error) string {
+	return cleanReply(fmt.Sprintf("%d %s", tp.Code, tp.Msg))
+}
+
+// cleanReply makes a reply fit a terminal: one line, no control characters.
+func cleanReply(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == ' ' }), " ")
 }
 

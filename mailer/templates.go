@@ -21,6 +21,7 @@ type Data struct {
 	Organisation string // the organisation setting
 	Campaign     string // the campaign's name
 	Link         string // the person's own survey link
+	StopLink     string // the page that stops the person's reminders (Link + "/stop")
 	Closes       string // the last day answers are taken, e.g. "Friday 18 December 2026"; empty when the campaign has no closing date
 	MinGroupSize int    // the anonymity threshold: groups are shown only with at least this many responses
 	Reminder     int    // which reminder this is (1, 2, …); 0 in the invitation

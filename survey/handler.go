@@ -8,7 +8,7 @@ package survey
 
 import (
 	"context"
-	"io"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -24,6 +24,14 @@ type Store interface {
 	// RecordResponses records submissions in one transaction, each as if
 	// alone, and returns one error per submission.
 	RecordResponses(ctx context.Context, subs []campaign.Submission) []error
+	// DatabaseID returns the id that names the database, for /healthz.
+	DatabaseID(ctx context.Context) (string, error)
+	// FindOptOut reports whether the person of a link has stopped the
+	// reminders, with the link's campaign, or campaign.ErrTokenUnknown.
+	FindOptOut(ctx context.Context, token string) (bool, *campaign.Campaign, error)
+	// OptOut stops the reminders to the person of a link and returns the
+	// link's campaign, or campaign.ErrTokenUnknown.
+	OptOut(ctx context.Context, token string) (*campaign.Campaign, error)
 }
 
 var _ Store = (*campaign.Store)(nil)
@@ -63,12 +71,14 @@ type Handler struct {
 //
 //	GET  /s/{token}          the form, or the page saying the answers are recorded
 //	POST /s/{token}          record the answers, then 303 to /thanks
+//	GET  /s/{token}/stop     a page with a button that stops the reminders
+//	POST /s/{token}/stop     stop the reminders (the button, or RFC 8058 one-click)
 //	GET  /thanks             the thank-you page (needs no token)
 //	GET  /static/survey.css  the page's style sheet
-//	GET  /healthz            "ok" while the process runs
+//	GET  /healthz            {"status": "ok", "database": ID} while it runs
 //
-// Any other method on /s/{token} gets 405 with "Allow: GET, HEAD, POST";
-// everything else gets a kind 404 page.
+// Any other method on /s/{token} or /s/{token}/stop gets 405 with "Allow:
+// GET, HEAD, POST"; everything else gets a kind 404 page.
 func NewHandler(store Store, organisation string, now func() time.Time, logger *slog.Logger, opts Options) (*Handler, error) {
 	p, err := parsePages()
 	if err != nil {
@@ -94,6 +104,9 @@ func NewHandler(store Store, organisation string, now func() time.Time, logger *
 	mux.HandleFunc("GET /s/{token}", h.showForm)
 	mux.HandleFunc("POST /s/{token}", h.submit)
 	mux.HandleFunc("/s/{token}", h.methodNotAllowed)
+	mux.HandleFunc("GET /s/{token}/stop", h.showStop)
+	mux.HandleFunc("POST /s/{token}/stop", h.stop)
+	mux.HandleFunc("/s/{token}/stop", h.methodNotAllowed)
 	mux.HandleFunc("GET /thanks", h.thanks)
 	mux.HandleFunc("GET /static/survey.css", h.stylesheet)
 	mux.HandleFunc("GET /healthz", h.healthz)
@@ -146,10 +159,21 @@ func (h *Handler) stylesheet(w http.ResponseWriter, r *http.Request) {
 	w.Write(css)
 }
 
-// healthz answers "ok" while the process serves requests.
-func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	io.WriteString(w, "ok\n")
+// healthz answers while the process serves requests, with the id of the
+// database it records into: send checks it, so that its links do not lead
+// to a survey on another database.
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
+	id, err := h.store.DatabaseID(r.Context())
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "health check", "error", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(struct {
+		Status   string `json:"status"`
+		Database string `json:"database"`
+	}{"ok", id})
 }
 
 // methodNotAllowed answers a survey link asked with a method it does not

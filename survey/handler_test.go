@@ -241,7 +241,7 @@ func TestStatuses(t *testing.T) {
 	}{
 		{"Form", "GET", "/s/" + f.tokens[0], "", "", nil, 200, "Send my answers"},
 		{"Thanks", "GET", "/thanks", "", "", nil, 200, "Your answers are recorded"},
-		{"Healthz", "GET", "/healthz", "", "", nil, 200, "ok"},
+		{"Healthz", "GET", "/healthz", "", "", nil, 200, `{"status":"ok","database":"`},
 		{"UnknownToken", "GET", "/s/" + unknown, "", "", nil, 404, "cannot find a survey"},
 		{"MalformedToken", "GET", "/s/not-a-token", "", "", nil, 404, "cannot find a survey"},
 		{"TokenTooLong", "GET", "/s/" + f.tokens[0] + "x", "", "", nil, 404, "cannot find a survey"},
@@ -451,12 +451,24 @@ func (s failingStore) FindRecipientByToken(context.Context, string) (*campaign.R
 	return nil, nil, errors.New("find recipient by token: disk I/O error")
 }
 
+func (s failingStore) DatabaseID(context.Context) (string, error) {
+	return "", errors.New("read the database id: disk I/O error")
+}
+
 func (s failingStore) RecordResponses(_ context.Context, subs []campaign.Submission) []error {
 	errs := make([]error, len(subs))
 	for i := range errs {
 		errs[i] = errors.New("record response: disk I/O error")
 	}
 	return errs
+}
+
+func (s failingStore) FindOptOut(context.Context, string) (bool, *campaign.Campaign, error) {
+	return false, nil, errors.New("find opt-out: disk I/O error")
+}
+
+func (s failingStore) OptOut(context.Context, string) (*campaign.Campaign, error) {
+	return nil, errors.New("opt out: disk I/O error")
 }
 
 func TestServerError(t *testing.T) {
@@ -546,7 +558,7 @@ func TestHeadersOnEveryResponse(t *testing.T) {
 				t.Errorf("%s: Content-Type %q", name, ct)
 			}
 		case strings.Contains(name, "healthz"):
-			if ct != "text/plain; charset=utf-8" {
+			if ct != "application/json" {
 				t.Errorf("%s: Content-Type %q", name, ct)
 			}
 		case r.StatusCode != http.StatusSeeOther:
@@ -688,7 +700,7 @@ func TestDatabaseAfterResponses(t *testing.T) {
 	defer db.Close()
 
 	var cols []string
-	rows, err := db.Query(`SELECT name FROM pragma_table_info('responses') ORDER BY name`)
+	rows, err := db.Query(`SELECT name FROM pragma_table_info('response_slots') ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -699,7 +711,7 @@ func TestDatabaseAfterResponses(t *testing.T) {
 	}
 	rows.Close()
 	if want := []string{"answers", "campaign_id", "id", "submitted_on"}; !slices.Equal(cols, want) {
-		t.Errorf("responses has columns %v, want exactly %v", cols, want)
+		t.Errorf("response_slots has columns %v, want exactly %v", cols, want)
 	}
 
 	var secrets []string
@@ -710,7 +722,7 @@ func TestDatabaseAfterResponses(t *testing.T) {
 	for i := range f.tokens {
 		secrets = append(secrets, fmt.Sprintf("person%d@example.com", i+1), fmt.Sprintf("Person %d", i+1))
 	}
-	rows, err = db.Query(`SELECT id, campaign_id, submitted_on, answers FROM responses`)
+	rows, err = db.Query(`SELECT id, campaign_id, submitted_on, answers FROM response_slots WHERE submitted_on <> '0000-00-00'`)
 	if err != nil {
 		t.Fatal(err)
 	}

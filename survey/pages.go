@@ -29,7 +29,7 @@ func parsePages() (pages, error) {
 		return nil, fmt.Errorf("parse survey templates: %w", err)
 	}
 	p := pages{}
-	for _, name := range []string{"form", "thanks", "already", "closed", "notfound", "toolarge", "badform", "error"} {
+	for _, name := range []string{"form", "thanks", "already", "closed", "notfound", "toolarge", "badform", "error", "stop"} {
 		t, err := template.Must(base.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse survey templates: %w", err)

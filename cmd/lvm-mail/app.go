@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -84,7 +85,7 @@ func (e *env) app() *cli.App {
 				return err
 			}
 			if db := c.String("db"); db != "" {
-				cfg.Database = db
+				cfg.Database, cfg.DatabaseFrom = db, "--db"
 			}
 			e.cfg = cfg
 			return nil
@@ -98,6 +99,9 @@ func (e *env) app() *cli.App {
 			e.statusCommand(),
 			e.serveCommand(),
 			e.reportCommand(),
+			e.backupCommand(),
+			e.bouncesCommand(),
+			e.dkimCommand(),
 			e.demoCommand(),
 		},
 		Writer:                 e.stdout,
@@ -125,13 +129,21 @@ func setUsageErrors(cmds []*cli.Command, h cli.OnUsageErrorFunc) {
 	}
 }
 
-// openStore opens the configured database, creating it on first use.
-func (e *env) openStore(ctx context.Context) (*campaign.Store, error) {
-	return campaign.Open(ctx, e.cfg.Database, campaign.Options{Now: e.now, Rand: e.random})
+// openStore opens the configured database. Only the commands that write
+// (staff import, campaign create, demo) create it; the others, run in the
+// wrong folder or with a mistyped path, say where they looked instead of
+// working on an empty database.
+func (e *env) openStore(ctx context.Context, create bool) (*campaign.Store, error) {
+	store, err := campaign.Open(ctx, e.cfg.Database, campaign.Options{Now: e.now, Rand: e.random, MustExist: !create})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s (from %s): run lvm-mail in the folder that has it, or name it with --db or database in %s; "+
+			"'lvm-mail staff import FILE' makes a new one", e.cfg.Database, e.cfg.DatabaseFrom, config.DefaultFile)
+	}
+	return store, err
 }
 
 // tokenKey loads the token key, creating it beside the database when the
-// database has never had one.
+// database has never had one. A key file that others may read is refused.
 func (e *env) tokenKey(ctx context.Context, store *campaign.Store) (*campaign.TokenKey, error) {
 	known, err := store.TokenKeyKnown(ctx)
 	if err != nil {
@@ -154,7 +166,7 @@ func (e *env) openCampaign(ctx context.Context, ref string) (*campaign.Store, *c
 	if ref == "" {
 		return nil, nil, usagef("name the campaign with --campaign (its slug or id; 'lvm-mail campaign list' shows them)")
 	}
-	store, err := e.openStore(ctx)
+	store, err := e.openStore(ctx, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -91,7 +91,7 @@ func (e *env) createCampaign(c *cli.Context) error {
 		breakdowns = c.StringSlice("breakdown")
 	}
 
-	store, err := e.openStore(c.Context)
+	store, err := e.openStore(c.Context, true)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func closingDay(t time.Time) string {
 }
 
 func (e *env) listCampaigns(c *cli.Context) error {
-	store, err := e.openStore(c.Context)
+	store, err := e.openStore(c.Context, false)
 	if err != nil {
 		return err
 	}
@@ -176,6 +176,11 @@ func (e *env) closeCampaign(c *cli.Context) error {
 	defer store.Close()
 	err = store.CloseCampaign(c.Context, camp.ID)
 	if errors.Is(err, campaign.ErrCampaignClosed) {
+		// It closed by its date: rewrite the file all the same, so that it
+		// keeps no order of answering.
+		if err := store.Compact(c.Context); err != nil {
+			return err
+		}
 		fmt.Fprintf(e.stdout, "Campaign %s was already closed (%s).\n", camp.Slug, closingDay(camp.ClosingDate()))
 		return nil
 	}

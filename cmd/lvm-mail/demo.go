@@ -116,14 +116,8 @@ func (e *env) demo(c *cli.Context) error {
 		return err
 	}
 
-	d.begin("Send the invitations")
-	if err := d.lvm(ctx, "send", "--campaign", slug); err != nil {
-		return err
-	}
-	if err := d.saveMail(); err != nil {
-		return err
-	}
-
+	// The survey runs before anything is sent, as in a real campaign: send
+	// checks that the links in its emails reach it.
 	d.begin("Start the survey server")
 	served, err := d.serve(ctx, listen)
 	if err != nil {
@@ -133,6 +127,14 @@ func (e *env) demo(c *cli.Context) error {
 		stop()
 		<-served // let the server finish and close the database
 	}()
+
+	d.begin("Send the invitations")
+	if err := d.lvm(ctx, "send", "--campaign", slug); err != nil {
+		return err
+	}
+	if err := d.saveMail(); err != nil {
+		return err
+	}
 
 	people := map[string]demo.Department{}
 	for _, p := range roster {

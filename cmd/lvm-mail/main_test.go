@@ -17,6 +17,8 @@ type shell struct {
 	t   *testing.T
 	dir string
 	env map[string]string
+
+	surveyURL string // where newMailShell's survey answers, on this shell's database
 }
 
 func newShell(t *testing.T) *shell {
@@ -81,7 +83,8 @@ func TestHelpForEveryCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"staff", "--help"}, {"staff", "import", "--help"}, {"staff", "list", "--help"},
 		{"campaign", "--help"}, {"campaign", "create", "--help"}, {"campaign", "list", "--help"},
-		{"campaign", "close", "--help"}, {"status", "--help"},
+		{"campaign", "close", "--help"}, {"status", "--help"}, {"bounces", "--help"}, {"dkim", "--help"},
+		{"dkim", "keygen", "--help"},
 	} {
 		out := c.ok(args...)
 		if !strings.Contains(out, "USAGE") {
@@ -106,6 +109,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"campaign", "create", "--name", "X", "--where", "department"},
 		{"campaign", "close"},
 		{"staff", "import"},
+		{"dkim", "keygen"},
+		{"bounces", "now"},
 	} {
 		errOut := c.fails(2, args...)
 		if !strings.HasPrefix(errOut, "lvm-mail: ") {

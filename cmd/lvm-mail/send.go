@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -24,20 +26,28 @@ func (e *env) sendCommand() *cli.Command {
 		ArgsUsage: " ",
 		Description: "Sends the invitations that have not been sent yet. Running it again sends nothing\n" +
 			"twice, and after a crash or Ctrl-C it goes on where it stopped.\n\n" +
-			"Each person is marked in flight before their message goes to the mail server and\n" +
-			"sent after the server accepts it. If lvm-mail dies in between, that message's fate\n" +
-			"is unknown: it may have arrived. 'lvm-mail status' counts these as unknown; send\n" +
+			"Before the first message it checks the settings: base_url must be where staff reach\n" +
+			"'lvm-mail serve', and GET base_url/healthz must answer from a serve on this very\n" +
+			"database (--no-link-check skips that one check, for a survey not reachable from\n" +
+			"here yet); organisation and from must not be the example values.\n\n" +
+			"Each person's message is marked as started just before its SMTP transaction begins,\n" +
+			"and as sent once the server accepts it. If lvm-mail dies in between, that message's\n" +
+			"fate is unknown: it may have arrived. 'lvm-mail status' counts these as unknown; send\n" +
 			"does not resend them unless you add --resend-unknown (the person may then get two\n" +
 			"copies of the same message). A server's permanent refusal (5xx) is recorded, shown\n" +
-			"by status, and never retried; temporary failures are retried with a growing wait.\n" +
-			"Only one send or remind runs for a campaign at a time.\n\n" +
+			"by status, and not retried unless you fix the address ('lvm-mail staff set-email')\n" +
+			"and add --retry-failed; temporary failures are retried with a growing wait. Only one\n" +
+			"send or remind runs for a campaign at a time.\n\n" +
 			"Examples:\n" +
 			"  lvm-mail send --campaign q4-pulse-2026 --dry-run\n" +
-			"  lvm-mail send --campaign q4-pulse-2026",
+			"  lvm-mail send --campaign q4-pulse-2026\n" +
+			"  lvm-mail send --campaign q4-pulse-2026 --retry-failed",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "campaign", Usage: "the `CAMPAIGN` (slug or id)"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "render and check every message; connect to nothing, send nothing"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "render and check every message and setting; connect to nothing, send nothing"},
 			&cli.BoolFlag{Name: "resend-unknown", Usage: "also resend the messages whose fate is unknown after a crash"},
+			&cli.BoolFlag{Name: "retry-failed", Usage: "also resend the invitations the mail server refused for good (after fixing addresses)"},
+			&cli.BoolFlag{Name: "no-link-check", Usage: "do not check that base_url/healthz answers from this database"},
 		},
 		Action: func(c *cli.Context) error { return e.deliver(c, campaign.Invitation) },
 	}
@@ -57,8 +67,12 @@ func (e *env) composer() (*mailer.Composer, error) {
 		}
 		return nil, err
 	}
+	dkim, err := e.dkim()
+	if err != nil {
+		return nil, err
+	}
 	return mailer.NewComposer(tpl, mailer.ComposerOptions{From: e.cfg.SMTP.From, Organisation: e.cfg.Organisation,
-		Location: time.Local, Now: e.now})
+		Location: time.Local, Now: e.now, DKIM: dkim})
 }
 
 // sender returns a Sender for the [smtp] settings.
@@ -76,7 +90,8 @@ func (e *env) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// holder names this process in a campaign's sender lease.
+// holder names this process in a campaign's sender lease: "HOST pid PID
+// (NONCE)", which holderGone reads back.
 func (e *env) holder() string {
 	host, err := os.Hostname()
 	if err != nil {
@@ -85,6 +100,23 @@ func (e *env) holder() string {
 	var b [3]byte
 	io.ReadFull(e.random, b[:])
 	return fmt.Sprintf("%s pid %d (%x)", host, os.Getpid(), b)
+}
+
+// holderGone reports whether the run a lease names has died: it ran on
+// this machine and its process no longer exists. A run on another machine,
+// or one whose process is alive (or cannot be checked), keeps its lease
+// until it lapses.
+func holderGone(holder string) bool {
+	host, err := os.Hostname()
+	if err != nil {
+		return false
+	}
+	var pid int
+	var nonce string
+	if n, _ := fmt.Sscanf(strings.TrimPrefix(holder, host+" "), "pid %d %s", &pid, &nonce); n != 2 || !strings.HasPrefix(holder, host+" pid ") || pid <= 0 {
+		return false
+	}
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 // deliver runs send or remind.
@@ -110,11 +142,11 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 		return err
 	}
 	logger := e.logger()
+	round := campaign.Round{Kind: kind, ResendUnknown: c.Bool("resend-unknown"), RetryFailed: c.Bool("retry-failed"),
+		Reminders: campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: time.Duration(e.cfg.Survey.RemindAfter)}}
 	run := &mailer.Run{
-		Store: store, Campaign: camp, Kind: kind, Key: key, BaseURL: e.cfg.BaseURL, Composer: comp,
-		ResendUnknown: c.Bool("resend-unknown"),
-		Reminders:     campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: time.Duration(e.cfg.Survey.RemindAfter)},
-		Holder:        e.holder(), Logger: logger, Now: e.now,
+		Store: store, Campaign: camp, Round: round, Key: key, BaseURL: e.cfg.BaseURL, Composer: comp,
+		Holder: e.holder(), HolderGone: holderGone, Logger: logger, Now: e.now,
 	}
 	what := "invitations"
 	if kind == campaign.Reminder {
@@ -124,13 +156,19 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 	if run.Sender, err = e.sender(logger); err != nil {
 		return err
 	}
-	if c.Bool("dry-run") {
+	dry := c.Bool("dry-run")
+	checks, err := e.preflight(ctx, store, !dry && !c.Bool("no-link-check"))
+	if err != nil {
+		return err
+	}
+	if dry {
 		sum, err := run.DryRun(ctx)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Dry run for %s: %d %s rendered and checked. Nothing was sent and nothing changed.\n", camp.Slug, sum.Sent, what)
-		e.printSummary(camp, sum)
+		fmt.Fprintln(e.stdout, signingLine(comp))
+		e.printSummary(camp, sum, checks)
 		return nil
 	}
 	view := e.progressView(what)
@@ -139,27 +177,29 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 	view.finish()
 	switch {
 	case errors.Is(err, campaign.ErrSenderBusy):
-		return fmt.Errorf("%w; wait for it to finish, or if it was killed, run this again once its lease has run out", err)
+		return fmt.Errorf("%w; wait for it to finish (its lease lapses within %s if it was stopped on another machine)", err, mailer.DefaultLeaseTTL)
 	case sum.Due == 0 && sum.Sent == 0 && err != nil:
 		return err
 	}
-	e.printSummary(camp, sum)
+	e.printSummary(camp, sum, checks)
 	switch {
 	case errors.Is(err, mailer.ErrInterrupted):
-		return fmt.Errorf("interrupted: %d %s sent, %d still to send; run the same command again to go on",
-			sum.Sent, what, sum.Due-sum.Sent-len(sum.Failed))
+		return fmt.Errorf("interrupted: %d %s sent, %d still to send; run the same command again to go on", sum.Sent, what, sum.Untried)
 	case err != nil:
-		return fmt.Errorf("%w\n%d %s were sent before it stopped; the rest stay due: run the same command again", err, sum.Sent, what)
+		return fmt.Errorf("%w\n%d %s were sent before it stopped; the %d left stay due: run the same command again", err, sum.Sent, what, sum.Untried)
 	}
 	return nil
 }
 
 // printSummary tells HR what a run did.
-func (e *env) printSummary(camp *campaign.Campaign, sum mailer.Summary) {
+func (e *env) printSummary(camp *campaign.Campaign, sum mailer.Summary, checks []string) {
 	w := e.stdout
-	if r := sum.Recovered; r.Unknown > 0 || r.Reminders > 0 {
-		fmt.Fprintf(w, "A previous run stopped with messages in flight: %d invitations are now unknown, %d reminders count as sent.\n",
-			r.Unknown, r.Reminders)
+	for _, c := range checks {
+		fmt.Fprintf(w, "Check: %s\n", c)
+	}
+	if r := sum.Recovered; r.Returned > 0 || r.Unknown > 0 || r.Reminders > 0 {
+		fmt.Fprintf(w, "A previous run stopped with messages in flight: %d never reached the mail server and are due again, "+
+			"%d invitations are now unknown, %d reminders count as sent.\n", r.Returned, r.Unknown, r.Reminders)
 	}
 	verb := "sent"
 	if sum.DryRun {
@@ -169,6 +209,9 @@ func (e *env) printSummary(camp *campaign.Campaign, sum mailer.Summary) {
 	fmt.Fprintf(w, "  %-10s %6d\n", verb, sum.Sent)
 	if !sum.DryRun {
 		fmt.Fprintf(w, "  %-10s %6d\n", "failed", len(sum.Failed))
+	}
+	if sum.NoLongerDue > 0 {
+		fmt.Fprintf(w, "  %-10s %6d   answered, or left the roster, before their turn\n", "not needed", sum.NoLongerDue)
 	}
 	if sum.Untried > 0 {
 		fmt.Fprintf(w, "  %-10s %6d   not sent yet: run the same command again\n", "left", sum.Untried)

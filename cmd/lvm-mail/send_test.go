@@ -5,6 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,13 +17,17 @@ import (
 	"time"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/demo"
+	"github.com/lvm-mail/lvm-mail/instrument"
 	"github.com/lvm-mail/lvm-mail/mailer"
 	"github.com/lvm-mail/lvm-mail/mailer/smtptest"
+	"github.com/lvm-mail/lvm-mail/survey"
 )
 
 // newMailShell returns a shell whose configuration sends to an in-process
-// SMTP server with the given behaviour. top is added to the top level of
-// the config file.
+// SMTP server with the given behaviour, with links to the real survey
+// handler on the shell's database (so that send's link check passes). top
+// is added to the top level of the config file.
 func newMailShell(t *testing.T, opts smtptest.Options, top string) (*shell, *smtptest.Server) {
 	t.Helper()
 	srv, err := smtptest.Start(opts)
@@ -29,15 +36,16 @@ func newMailShell(t *testing.T, opts smtptest.Options, top string) (*shell, *smt
 	}
 	t.Cleanup(func() { srv.Close() })
 	c := newShell(t)
+	c.surveyURL = surveyOn(t, c.path("lvm-mail.db"))
 	c.write("lvm-mail.toml", fmt.Sprintf(`database = %q
-base_url = "https://survey.example.com/"
-organisation = "Example Ltd"
+base_url = %q
+organisation = "Mail Test Ltd"
 %s
 [smtp]
 host = %q
 port = %d
 tls = "none"
-from = "People Team <people@example.com>"
+from = "People Team <people@mailtest.example.org>"
 concurrency = 4
 rate = 0
 max_retries = 10
@@ -47,8 +55,44 @@ timeout = "10s"
 [survey]
 max_reminders = 1
 remind_after = "0s"
-`, c.path("lvm-mail.db"), top, srv.Host, srv.Port))
+`, c.path("lvm-mail.db"), c.surveyURL, top, srv.Host, srv.Port))
 	return c, srv
+}
+
+// surveyOn serves the real survey handler on the database at path, opened
+// afresh for each request (the database may not exist yet when it starts),
+// and returns its URL.
+func surveyOn(t *testing.T, path string) string {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		store, err := campaign.Open(r.Context(), path, campaign.Options{MustExist: true})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		defer store.Close()
+		h, err := survey.NewHandler(store, "Mail Test Ltd", time.Now, slog.New(slog.DiscardHandler), survey.Options{})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// respond answers the survey through the link of the person with the given
+// address, as they would.
+func (c *shell) respond(email string) {
+	c.t.Helper()
+	answers := map[string]int{}
+	for _, it := range instrument.Default().Items {
+		answers[it.ID] = 3
+	}
+	if err := demo.Respond(context.Background(), http.DefaultClient, c.surveyURL+"/s/"+c.tokens()[email], answers, ""); err != nil {
+		c.t.Fatalf("%s answers: %v", email, err)
+	}
 }
 
 // invite imports n people (some with names far from ASCII) and creates the
@@ -118,7 +162,7 @@ func noTokens(t *testing.T, tokens map[string]string, outputs ...string) {
 	}
 }
 
-var linkRE = regexp.MustCompile(`https://survey\.example\.com/s/([A-Za-z0-9_-]+)`)
+var linkRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+/s/([A-Za-z0-9_-]+)`)
 
 // perPerson counts the server's messages by recipient, and checks that
 // each carries that person's own link.
@@ -136,7 +180,7 @@ func perPerson(t *testing.T, srv *smtptest.Server, tokens map[string]string) map
 			if link == nil || link[1] != tokens[to] {
 				t.Errorf("%s: the message does not carry their own link", to)
 			}
-			if !strings.Contains(d.HTML, "https://survey.example.com/s/"+tokens[to]) {
+			if !strings.Contains(d.HTML, "/s/"+tokens[to]) {
 				t.Errorf("%s: the HTML part lacks their link", to)
 			}
 		}
@@ -241,11 +285,13 @@ func TestSendChild(t *testing.T) {
 }
 
 // TestSendKilledMidCampaign kills a send with SIGKILL half way. A new send
-// goes on; the messages whose fate is unknown are resent only with
-// --resend-unknown; in the end everyone has the message, and duplicates
-// are at most the messages that were in flight.
+// starts at once, since the dead run was on this machine; only messages
+// whose SMTP transaction had begun are of unknown fate, so a plain re-run
+// leaves at most one person per connection without the message; those are
+// resent only with --resend-unknown; and duplicates are at most the
+// messages that were in flight.
 func TestSendKilledMidCampaign(t *testing.T) {
-	const n = 200
+	const n, concurrency = 200, 4
 	c, srv := newMailShell(t, smtptest.Options{Delay: 3 * time.Millisecond}, "")
 	c.invite(n)
 	tokens := c.tokens()
@@ -271,33 +317,45 @@ func TestSendKilledMidCampaign(t *testing.T) {
 	if atKill >= n {
 		t.Fatalf("the child finished (%d messages) before it was killed", atKill)
 	}
-
-	// The dead run's lease is still live: a new send is refused, clearly.
-	errOut := c.fails(1, "send", "--campaign", "big")
-	if !strings.Contains(errOut, "another send or remind is running for this campaign") {
-		t.Fatalf("send while the lease is live: %s", errOut)
+	begun := map[string]bool{} // recipients whose transaction reached RCPT TO
+	for _, to := range srv.Recipients() {
+		begun[to] = true
 	}
-	// Half a minute later the lease has lapsed.
-	c.sql(`UPDATE campaigns SET sender_until = '2000-01-01T00:00:00.000000000Z'`)
-	st := c.status("big")
-	unknown := int(st["unknown"].(float64))
-	t.Logf("killed after %d messages; %d unknown", atKill, unknown)
 
+	// The dead run's lease has not lapsed, but its process is gone: a
+	// plain re-run starts at once.
 	out := c.ok("send", "--campaign", "big")
-	if unknown > 0 && !strings.Contains(out, "--resend-unknown") {
-		t.Errorf("send does not say how to resend the %d unknown:\n%s", unknown, out)
+	unknown := c.emailsWhere(`r.state = 'unknown'`)
+	t.Logf("killed after %d messages; %d unknown: %v", atKill, len(unknown), unknown)
+	for _, email := range unknown {
+		if !begun[email] {
+			t.Errorf("%s is of unknown fate, but its SMTP transaction had not begun before the kill", email)
+		}
 	}
-	st = c.status("big")
-	if int(st["unknown"].(float64)) != unknown || st["pending"] != 0.0 || int(st["sent"].(float64)) != n-unknown {
-		t.Errorf("after the second send: %v, want %d unknown and the rest sent", st, unknown)
+	if len(unknown) > 0 && !strings.Contains(out, "--resend-unknown") {
+		t.Errorf("send does not say how to resend the %d unknown:\n%s", len(unknown), out)
 	}
+	got := perPerson(t, srv, tokens)
+	without := 0
+	for email := range tokens {
+		if got[email] == 0 {
+			without++
+		}
+	}
+	if without > concurrency {
+		t.Errorf("after a plain re-run %d people are without their invitation, want at most %d (one per connection)", without, concurrency)
+	}
+	st := c.status("big")
+	if int(st["unknown"].(float64)) != len(unknown) || st["pending"] != 0.0 || int(st["sent"].(float64)) != n-len(unknown) {
+		t.Errorf("after the second send: %v, want %d unknown and the rest sent", st, len(unknown))
+	}
+
 	c.ok("send", "--campaign", "big", "--resend-unknown")
 	st = c.status("big")
 	if st["sent"] != float64(n) || st["unknown"] != 0.0 {
 		t.Errorf("after --resend-unknown: %v, want all %d sent", st, n)
 	}
-
-	got := perPerson(t, srv, tokens)
+	got = perPerson(t, srv, tokens)
 	duplicates := 0
 	for email := range tokens {
 		if got[email] == 0 {
@@ -306,9 +364,61 @@ func TestSendKilledMidCampaign(t *testing.T) {
 		duplicates += max(0, got[email]-1)
 	}
 	t.Logf("%d duplicates", duplicates)
-	if duplicates > unknown {
-		t.Errorf("got %d duplicates, want at most the %d messages in flight at the kill", duplicates, unknown)
+	if duplicates > len(unknown) {
+		t.Errorf("got %d duplicates, want at most the %d messages in flight at the kill", duplicates, len(unknown))
 	}
+}
+
+// TestSendWaitsForALiveRun: the lease of a run that is alive, or that ran
+// on another machine, is respected until it lapses.
+func TestSendWaitsForALiveRun(t *testing.T) {
+	c, srv := newMailShell(t, smtptest.Options{}, "")
+	c.invite(3)
+	for _, holder := range []string{
+		fmt.Sprintf("%s pid %d (abcdef)", hostname(t), os.Getpid()), // this very process: alive
+		"another-host.example.org pid 1 (abcdef)",
+	} {
+		c.sql(`UPDATE campaigns SET sender = ?, sender_until = '2999-01-01T00:00:00.000000000Z'`, holder)
+		errOut := c.fails(1, "send", "--campaign", "big")
+		if !strings.Contains(errOut, "another send or remind is running for this campaign") || !strings.Contains(errOut, holder) {
+			t.Errorf("with the lease held by %s: %s", holder, errOut)
+		}
+	}
+	if srv.Count() != 0 {
+		t.Errorf("sent %d messages past a live lease", srv.Count())
+	}
+}
+
+func hostname(t *testing.T) string {
+	t.Helper()
+	h, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// emailsWhere returns the addresses of the recipients matching a condition
+// on r (recipients), sorted.
+func (c *shell) emailsWhere(cond string) []string {
+	c.t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+c.path("lvm-mail.db")+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT s.email FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE ` + cond + ` ORDER BY 1`)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		rows.Scan(&e)
+		out = append(out, e)
+	}
+	return out
 }
 
 func TestRemindCommand(t *testing.T) {
@@ -321,7 +431,8 @@ func TestRemindCommand(t *testing.T) {
 	}
 	c.ok("send", "--campaign", "big")
 	srv.Reset()
-	c.sql(`UPDATE recipients SET responded = 1 WHERE staff_id IN (SELECT id FROM staff WHERE email IN ('p000@example.com', 'p001@example.com'))`)
+	c.respond("p000@example.com")
+	c.respond("p001@example.com")
 
 	conns := srv.Stats().Connections
 	out := c.ok("remind", "--campaign", "big", "--dry-run")
@@ -361,17 +472,17 @@ func TestPreviewCommand(t *testing.T) {
 	for _, want := range []string{
 		"To: Zoë Ångström <p000@example.com>",
 		"(encoded as: =?utf-8?q?Zo=C3=AB_=C3=85ngstr=C3=B6m?= <p000@example.com>)",
-		"Subject: How is Example Ltd led and managed? Your anonymous view",
+		"Subject: How is Mail Test Ltd led and managed? Your anonymous view",
 		"Auto-Submitted: auto-generated",
 		"----- part 1: text/plain -----\nHello Zoë Ångström,",
 		"----- part 2: text/html -----",
-		"https://survey.example.com/s/" + mailer.PlaceholderToken,
+		c.surveyURL + "/s/" + mailer.PlaceholderToken,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("preview lacks %q:\n%s", want, out)
 		}
 	}
-	if !regexp.MustCompile(`(?m)^Message-ID: <lvm-mail\.invitation\.r\d+\.c1-\d+@example\.com>$`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^Message-ID: <lvm-mail\.invitation\.r\d+\.c1-\d+@mailtest\.example\.org>$`).MatchString(out) {
 		t.Errorf("preview lacks the Message-ID:\n%s", out)
 	}
 	if out := c.ok("preview", "--campaign", "big", "--reminder"); !strings.Contains(out, "Subject: Reminder:") {

@@ -12,8 +12,26 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/lvm-mail/lvm-mail/survey"
 )
+
+// checkOpenCampaign refuses to serve a database in which no campaign takes
+// answers: every link would get "closed" or "not found", which is what a
+// serve started on the wrong database looks like.
+func (e *env) checkOpenCampaign(ctx context.Context, store *campaign.Store) error {
+	camps, err := store.FindCampaigns(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range camps {
+		if !c.Closed(e.now()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("no open campaign in %s (from %s): every link would answer that the survey is closed or not found; "+
+		"check that this is the right database, or create a campaign first ('lvm-mail campaign create')", e.cfg.Database, e.cfg.DatabaseFrom)
+}
 
 // shutdownGrace is how long serve waits, once asked to stop, for requests
 // in flight to finish.
@@ -61,11 +79,14 @@ func (e *env) serve(c *cli.Context) error {
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}
 	}
 
-	store, err := e.openStore(c.Context)
+	store, err := e.openStore(c.Context, false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := e.checkOpenCampaign(c.Context, store); err != nil {
+		return err
+	}
 	handler, err := survey.NewHandler(store, e.cfg.Organisation, e.now, logger, survey.Options{})
 	if err != nil {
 		return err

@@ -150,7 +150,7 @@ func TestServe(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+	if code, body := get("/healthz"); code != 200 || !strings.HasPrefix(body, `{"status":"ok","database":"`) {
 		t.Errorf("healthz: got %d %q", code, body)
 	}
 	if code, body := get("/s/" + toks[0]); code != 200 || !strings.Contains(body, "Serve Test Ltd") {

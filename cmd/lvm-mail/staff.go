@@ -55,7 +55,7 @@ func (e *env) importStaff(c *cli.Context) error {
 		return err
 	}
 	defer r.Close()
-	store, err := e.openStore(c.Context)
+	store, err := e.openStore(c.Context, true)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (e *env) listPeople(what string, n int, people []campaign.StaffRef) {
 }
 
 func (e *env) listStaff(c *cli.Context) error {
-	store, err := e.openStore(c.Context)
+	store, err := e.openStore(c.Context, false)
 	if err != nil {
 		return err
 	}

@@ -41,10 +41,19 @@ func (e *env) status(c *cli.Context) error {
 	if st.Sending > 0 {
 		fmt.Fprintf(e.stdout, "  sending    %6d   in flight now\n", st.Sending)
 	}
-	fmt.Fprintf(e.stdout, "  sent       %6d\n", st.Sent)
-	fmt.Fprintf(e.stdout, "  failed     %6d\n", st.Failed)
+	fmt.Fprintf(e.stdout, "  sent       %6d", st.Sent)
+	if st.SoftBounced > 0 {
+		fmt.Fprintf(e.stdout, "   of which %d soft-bounced (delayed; still counted as delivered)", st.SoftBounced)
+	}
+	fmt.Fprintln(e.stdout)
+	fmt.Fprintf(e.stdout, "  failed     %6d", st.Failed)
+	if st.Bounced > 0 {
+		fmt.Fprintf(e.stdout, "   of which %d bounced after the server accepted them ('lvm-mail bounces')", st.Bounced)
+	}
+	fmt.Fprintln(e.stdout)
 	fmt.Fprintf(e.stdout, "  unknown    %6d   the sender stopped mid-message; 'send --resend-unknown' resends\n", st.Unknown)
 	fmt.Fprintf(e.stdout, "  reminded   %6d\n", st.Reminded)
+	fmt.Fprintf(e.stdout, "  opted out  %6d   stopped the reminders (they can still answer)\n", st.OptedOut)
 	fmt.Fprintf(e.stdout, "  responded  %6d", st.Responded)
 	if st.Invited > 0 {
 		fmt.Fprintf(e.stdout, "   (%.0f%%)", 100*float64(st.Responded)/float64(st.Invited))
@@ -53,6 +62,12 @@ func (e *env) status(c *cli.Context) error {
 	if len(st.Failures) > 0 {
 		fmt.Fprintln(e.stdout, "\nFailed deliveries (the mail server's reply):")
 		for _, f := range st.Failures {
+			fmt.Fprintf(e.stdout, "  %s: %s\n", f.Email, f.Reply)
+		}
+	}
+	if len(st.SoftBounces) > 0 {
+		fmt.Fprintln(e.stdout, "\nSoft bounces (still counted as delivered):")
+		for _, f := range st.SoftBounces {
 			fmt.Fprintf(e.stdout, "  %s: %s\n", f.Email, f.Reply)
 		}
 	}

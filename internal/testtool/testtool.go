@@ -1,9 +1,10 @@
 // Package testtool finds the external programs some tests need (Chromium,
-// Mailpit, LibreOffice). A missing program skips the test with a message
-// saying how to install it, unless LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run
-// sets it: then it fails the test, so that CI never passes by skipping.
-// A package whose TestMain calls Main also says so on the terminal after
-// its tests, where 'go test ./...' shows it without -v.
+// Mailpit, LibreOffice, SpamAssassin, Dovecot). A missing program skips the
+// test with a message saying how to install it, unless
+// LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run sets it: then it fails the
+// test, so that CI never passes by skipping. A package whose TestMain calls
+// Main also says so on the terminal after its tests, where 'go test ./...'
+// shows it without -v.
 package testtool
 
 import (
@@ -47,4 +48,18 @@ func Find(t testing.TB, name, install string, paths ...string) string {
 func Chromium(t testing.TB) string {
 	t.Helper()
 	return Find(t, "chromium", "apt-get install -y chromium", "/usr/bin/chromium")
+}
+
+// SpamAssassin returns Debian's spamassassin, which scores a message with
+// its offline rules (spamassassin -L -t).
+func SpamAssassin(t testing.TB) string {
+	t.Helper()
+	return Find(t, "spamassassin", "apt-get install -y spamassassin", "/usr/bin/spamassassin")
+}
+
+// DovecotBinary returns Debian's Dovecot, the IMAP server the bounce tests read
+// from. It is in /usr/sbin, which is not on every PATH.
+func DovecotBinary(t testing.TB) string {
+	t.Helper()
+	return Find(t, "dovecot", "apt-get install -y dovecot-imapd", "/usr/sbin/dovecot")
 }

@@ -78,6 +78,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	messages []Message
+	rcpts    []string // accepted at RCPT TO, in order
 	conns    int
 	datas    int
 	refused  int
@@ -143,6 +144,15 @@ func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Message(nil), s.messages...)
+}
+
+// Recipients returns every address accepted at RCPT TO so far, in order:
+// each transaction that got that far, whether or not its message was then
+// accepted. Reset does not forget them.
+func (s *Server) Recipients() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.rcpts...)
 }
 
 // Count returns the number of messages accepted so far.
@@ -275,6 +285,9 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		}
 	}
 	ss.to = append(ss.to, to)
+	ss.s.mu.Lock()
+	ss.s.rcpts = append(ss.s.rcpts, to)
+	ss.s.mu.Unlock()
 	return nil
 }
 
