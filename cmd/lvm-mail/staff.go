@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -55,6 +59,8 @@ func (e *env) importStaff(c *cli.Context) error {
 		return err
 	}
 	defer r.Close()
+	_, statErr := os.Stat(e.cfg.Database)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
 	store, err := e.openStore(c.Context, true)
 	if err != nil {
 		return err
@@ -66,6 +72,9 @@ func (e *env) importStaff(c *cli.Context) error {
 	}
 	sum, err := store.ImportRoster(c.Context, r.Source(), r.Rows(), opts)
 	if err != nil {
+		if fresh {
+			e.dropEmptyDatabase(c.Context, store)
+		}
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Imported %s: %d added, %d updated, %d unchanged, %d deactivated.\n",
@@ -82,6 +91,26 @@ func (e *env) importStaff(c *cli.Context) error {
 	}
 	e.printBreakdownColumns(profiles)
 	return nil
+}
+
+// dropEmptyDatabase removes the database a refused first import created,
+// so that a refused import leaves nothing behind: the roster is read while
+// it is imported, so its problems show only once the database is open. It
+// removes nothing while the database holds anyone or any campaign.
+func (e *env) dropEmptyDatabase(ctx context.Context, store *campaign.Store) {
+	staff, err := store.FindStaff(ctx, campaign.StaffFilter{})
+	if err != nil || len(staff) > 0 {
+		return
+	}
+	if camps, err := store.FindCampaigns(ctx); err != nil || len(camps) > 0 {
+		return
+	}
+	if store.Close() != nil {
+		return
+	}
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		os.Remove(e.cfg.Database + suffix) // the last three may not exist
+	}
 }
 
 // printBreakdownColumns says which roster columns reports can break down

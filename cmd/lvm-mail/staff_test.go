@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -115,8 +117,8 @@ func TestStaffImportRefusesControlCharacters(t *testing.T) {
 	if strings.Contains(errOut, "\x1b") {
 		t.Errorf("the error repeats the escape character itself: %q", errOut)
 	}
-	if list := c.ok("staff", "list", "--all"); !strings.Contains(list, "No staff yet") {
-		t.Errorf("a refused roster imported people:\n%s", list)
+	if _, err := os.Stat(c.path("lvm-mail.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused roster left a database (%v)", err)
 	}
 
 	header := c.write("header.csv", "email,name,department,Te\x1b[2Jam\nann@example.com,Ann,Sales,North\n")
@@ -210,5 +212,24 @@ func TestStaffImportNamesWhoChanged(t *testing.T) {
 	out = c.ok("staff", "import", "--verbose", c.write("c.csv", roster(15, moved)))
 	if !strings.Contains(out, "Updated (3):") || !strings.Contains(out, "  Person 14 <p14@example.com>") {
 		t.Errorf("--verbose does not list the reactivated people:\n%s", out)
+	}
+}
+
+// TestStaffImportRefusedCreatesNothing: a refused first import leaves no
+// database behind, whether the header or a row is wrong.
+func TestStaffImportRefusedCreatesNothing(t *testing.T) {
+	for name, roster := range map[string]string{
+		"header": "mail,who\na@example.com,Ann\n",
+		"row":    "email,name,department\na@example.com,Ann,Sales\nnot-an-address,Bob,Sales\n",
+	} {
+		c := newShell(t)
+		c.fails(1, "staff", "import", c.write("staff.csv", roster))
+		if entries, _ := os.ReadDir(c.dir); len(entries) != 1 {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Errorf("%s: a refused import left %v, want only the roster", name, names)
+		}
 	}
 }
