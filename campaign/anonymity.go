@@ -88,16 +88,17 @@ func CommentsShown(departmentResponses int) bool {
 	return departmentResponses >= MinCommentGroupSize
 }
 
-// PoolGroupSizes merges the groups that invited fewer than minSize people
-// into one PooledGroup per column, as RecordResponse pools them on the
-// responses, so that a report's invited counts match its response counts.
-// The other groups keep their order; the pooled groups follow them.
+// PoolGroupSizes merges the groups that are pooled (see GroupSize.Pooled),
+// or that invited fewer than minSize people, into one PooledGroup per
+// column, as RecordResponse pools them on the responses, so that a
+// report's invited counts match its response counts. The other groups keep
+// their order; the pooled groups follow them.
 func PoolGroupSizes(sizes []GroupSize, minSize int) []GroupSize {
 	var out []GroupSize
 	pooled := map[string]int{}
 	var columns []string
 	for _, g := range sizes {
-		if g.Invited < minSize || g.Value == PooledGroup {
+		if g.Pooled || g.Invited < minSize || g.Value == PooledGroup {
 			if _, seen := pooled[g.Column]; !seen {
 				columns = append(columns, g.Column)
 			}

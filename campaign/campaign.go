@@ -140,7 +140,7 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		count, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, breakdowns, key)
+		count, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, breakdowns, nc.MinGroupSize, key)
 		switch {
 		case err != nil:
 			return err
@@ -164,7 +164,7 @@ const MinGroupSizeFloor = 3
 // invitees to the sizes of their breakdown groups (the department and the
 // breakdown columns) and returns their count by group.
 func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID int64, in *Instrument, where []Condition,
-	breakdowns []string, key *TokenKey) (*groupCount, error) {
+	breakdowns []string, minGroupSize int, key *TokenKey) (*groupCount, error) {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO recipients (campaign_id, staff_id, groups, token_salt, token_hash)
 		VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -195,13 +195,44 @@ func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID
 		return nil, err
 	}
 	for g, k := range count.invited {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited) VALUES (?, ?, ?, ?)
-			ON CONFLICT (campaign_id, column, value) DO UPDATE SET invited = invited + excluded.invited`,
-			campaignID, g.Column, g.Value, k); err != nil {
+		if err := countInvited(ctx, tx, campaignID, g.Column, g.Value, k, minGroupSize); err != nil {
 			return nil, err
 		}
 	}
 	return count, nil
+}
+
+// countInvited adds n invitees to a breakdown group and decides whether its
+// answers are pooled: a group that invited fewer than minGroupSize people
+// is. A pooled group that has grown stands alone from now on only while no
+// answer of its column is in the pool yet: the pool's sums cannot be taken
+// apart again.
+func countInvited(ctx context.Context, tx *sql.Tx, campaignID int64, column, value string, n, minGroupSize int) error {
+	var invited int
+	var pooled bool
+	err := tx.QueryRowContext(ctx, `SELECT invited, pooled FROM campaign_groups WHERE campaign_id = ? AND column = ? AND value = ?`,
+		campaignID, column, value).Scan(&invited, &pooled)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.ExecContext(ctx, `INSERT INTO campaign_groups (campaign_id, column, value, invited, pooled) VALUES (?, ?, ?, ?, ?)`,
+			campaignID, column, value, n, n < minGroupSize)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	invited += n
+	if pooled && invited >= minGroupSize {
+		var answers int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM group_tallies WHERE campaign_id = ? AND column = ? AND value = ?`,
+			campaignID, column, PooledGroup).Scan(&answers)
+		if err != nil {
+			return err
+		}
+		pooled = answers > 0
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE campaign_groups SET invited = ?, pooled = ? WHERE campaign_id = ? AND column = ? AND value = ?`,
+		invited, pooled, campaignID, column, value)
+	return err
 }
 
 func nonNilConditions(c []Condition) []Condition {

@@ -71,8 +71,8 @@ func TestCreateCampaign(t *testing.T) {
 	}
 	wantSizes := []campaign.GroupSize{
 		{Column: "department", Value: "Sales", Invited: 3},
-		{Column: "location", Value: "Leeds", Invited: 2},
-		{Column: "location", Value: "York", Invited: 1},
+		{Column: "location", Value: "Leeds", Invited: 2, Pooled: true}, // below the minimum of 3
+		{Column: "location", Value: "York", Invited: 1, Pooled: true},
 	}
 	if len(sizes) != len(wantSizes) {
 		t.Fatalf("got group sizes %+v, want %+v", sizes, wantSizes)

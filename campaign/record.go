@@ -84,8 +84,8 @@ func isAnswered(ctx context.Context, q rowQueryer, campaignID int64, marker []by
 // transaction that changes no row naming a person: the answers fill an
 // empty response slot chosen at random and dated to the day; a marker that
 // only the token can make records that the token has answered; the answers
-// are added to the sums of each of the recipient's groups (pooled where a
-// group invited fewer than the campaign's MinGroupSize people); and a
+// are added to the sums of each of the recipient's groups (pooled where
+// the group is, see GroupSize.Pooled); and a
 // comment is stored on its own with the department. Nothing joins the
 // response, its groups, its comment and the person.
 //
@@ -117,7 +117,7 @@ func (s *Store) RecordResponses(ctx context.Context, subs []Submission) []error 
 	errs := make([]error, len(subs))
 	err := s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		rec := recorder{tx: tx, random: s.rand, now: now, campaigns: map[int64]*Campaign{},
-			invited: map[groupKey]int{}, tallies: map[groupKey]*GroupTally{}}
+			pooled: map[groupKey]bool{}, tallies: map[groupKey]*GroupTally{}}
 		for i, sub := range subs {
 			err := rec.record(ctx, sub.Token, sub.Answers, sub.Comment)
 			if err != nil && !isRefusal(err) {
@@ -147,13 +147,13 @@ func isRefusal(err error) bool {
 }
 
 // recorder records submissions in one transaction, reading each campaign,
-// group size and group tally once and writing each group tally once.
+// pooling decision and group tally once and writing each group tally once.
 type recorder struct {
 	tx        *sql.Tx
 	random    io.Reader
 	now       time.Time
 	campaigns map[int64]*Campaign
-	invited   map[groupKey]int
+	pooled    map[groupKey]bool
 	tallies   map[groupKey]*GroupTally // read, then added to
 }
 
@@ -214,16 +214,19 @@ func (rec *recorder) record(ctx context.Context, token string, answers map[strin
 	department := ""
 	for col, v := range groups {
 		key := groupKey{c.ID, col, v}
-		invited, ok := rec.invited[key]
+		pooled, ok := rec.pooled[key]
 		if !ok {
-			err := tx.QueryRowContext(ctx, `SELECT invited FROM campaign_groups WHERE campaign_id = ? AND column = ? AND value = ?`,
-				c.ID, col, v).Scan(&invited)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			err := tx.QueryRowContext(ctx, `SELECT pooled FROM campaign_groups WHERE campaign_id = ? AND column = ? AND value = ?`,
+				c.ID, col, v).Scan(&pooled)
+			if errors.Is(err, sql.ErrNoRows) {
+				pooled, err = true, nil // a group nobody was counted in: too small to stand alone
+			}
+			if err != nil {
 				return fmt.Errorf("record response: %w", err)
 			}
-			rec.invited[key] = invited
+			rec.pooled[key] = pooled
 		}
-		if invited < c.MinGroupSize {
+		if pooled {
 			v = PooledGroup
 		}
 		if col == ColumnDepartment {

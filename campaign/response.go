@@ -190,12 +190,16 @@ type GroupSize struct {
 	Column  string
 	Value   string
 	Invited int
+	// Pooled says that the group's answers are summed into the column's
+	// PooledGroup: it invited fewer than the campaign's MinGroupSize people
+	// when its first answers could come in.
+	Pooled bool
 }
 
 // FindGroupSizes returns the campaign's breakdown groups with the number of
 // people each invited, by column and value.
 func (s *Store) FindGroupSizes(ctx context.Context, campaignID int64) ([]GroupSize, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT column, value, invited FROM campaign_groups
+	rows, err := s.db.QueryContext(ctx, `SELECT column, value, invited, pooled FROM campaign_groups
 		WHERE campaign_id = ? ORDER BY column, value`, campaignID)
 	if err != nil {
 		return nil, fmt.Errorf("find group sizes: %w", err)
@@ -204,7 +208,7 @@ func (s *Store) FindGroupSizes(ctx context.Context, campaignID int64) ([]GroupSi
 	var out []GroupSize
 	for rows.Next() {
 		var g GroupSize
-		if err := rows.Scan(&g.Column, &g.Value, &g.Invited); err != nil {
+		if err := rows.Scan(&g.Column, &g.Value, &g.Invited, &g.Pooled); err != nil {
 			return nil, fmt.Errorf("find group sizes: %w", err)
 		}
 		out = append(out, g)

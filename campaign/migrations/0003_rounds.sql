@@ -23,3 +23,11 @@ INSERT INTO settings (name, value) VALUES ('database_id', lower(hex(randomblob(1
 -- Store.CloseRound), so the rows of people do not say who had answered;
 -- this count says how many reminders really went out.
 ALTER TABLE campaigns ADD COLUMN reminders_delivered INTEGER NOT NULL DEFAULT 0;
+
+-- Whether a breakdown group's answers are summed into the pooled group
+-- "(smaller groups)": decided when the campaign is created (the group
+-- invited fewer than min_group_size people), and decided again when people
+-- are added to the campaign, but never for a group whose answers may
+-- already be in the pool (the pool cannot be taken apart again).
+ALTER TABLE campaign_groups ADD COLUMN pooled INTEGER NOT NULL DEFAULT 0 CHECK (pooled IN (0, 1));
+UPDATE campaign_groups SET pooled = (invited < (SELECT min_group_size FROM campaigns c WHERE c.id = campaign_id));

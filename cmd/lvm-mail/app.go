@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/lvm-mail/lvm-mail/config"
@@ -157,6 +160,15 @@ func (e *env) tokenKey(ctx context.Context, store *campaign.Store) (*campaign.To
 		return nil, fmt.Errorf("%s: %w: links made with another key would no longer work; restore the original key file", e.cfg.TokenKeyPath(), err)
 	}
 	return key, nil
+}
+
+// terminalIn returns standard input to read answers from when it is a
+// terminal, and nil when it is not (a script, a pipe): then nothing asks.
+func (e *env) terminalIn() *bufio.Reader {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return bufio.NewReader(f)
+	}
+	return nil
 }
 
 // openCampaign opens the store and finds the campaign a CAMPAIGN argument

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -46,7 +49,58 @@ func (e *env) campaignCommand() *cli.Command {
 				Name:      "close",
 				Usage:     "stop a campaign: its links stop taking answers and reminders stop",
 				ArgsUsage: "CAMPAIGN",
-				Action:    e.closeCampaign,
+				Description: "Closes the campaign now. Its links then show that the survey has closed, no\n" +
+					"reminder goes out, and the report shows results by group and the comments. Closing\n" +
+					"rewrites the database file, so that it keeps no order of answering. On a terminal, it\n" +
+					"asks first when the closing date has not come and people have not answered.\n\n" +
+					"Examples:\n" +
+					"  lvm-mail campaign close q4-pulse-2026\n" +
+					"  lvm-mail campaign close q4-pulse-2026 --yes",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "close without asking"},
+				},
+				Action: e.closeCampaign,
+			},
+			{
+				Name:      "add",
+				Usage:     "invite staff who joined since the campaign was created (matching its audience)",
+				ArgsUsage: " ",
+				Description: "Invites the active staff who match the campaign's --where conditions and are not\n" +
+					"invited yet, such as new hires imported since: each gets their own link, and the next\n" +
+					"'lvm-mail send' emails them. Group sizes grow with them.\n\n" +
+					"Examples:\n" +
+					"  lvm-mail staff import staff.csv\n" +
+					"  lvm-mail campaign add --campaign q4-pulse-2026\n" +
+					"  lvm-mail send --campaign q4-pulse-2026",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "campaign", Usage: "the `CAMPAIGN` (slug or id)"},
+				},
+				Action: e.addToCampaign,
+			},
+			{
+				Name:      "extend",
+				Usage:     "move the closing date of an open campaign later",
+				ArgsUsage: "CAMPAIGN",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "closes", Usage: "take answers until the end of `DATE` (YYYY-MM-DD, local time)"},
+				},
+				Action: e.extendCampaign,
+			},
+			{
+				Name:      "reopen",
+				Usage:     "open a closed campaign again, unless a report with results by group was written since",
+				ArgsUsage: "CAMPAIGN",
+				Description: "Lets the links take answers again. Refused once a report with results by group has\n" +
+					"been written after the campaign closed: a second such report after more answers could\n" +
+					"be compared with the first to read what the people who answered in between said.",
+				Action: e.reopenCampaign,
+			},
+			{
+				Name:        "delete",
+				Usage:       "delete a campaign that has sent nothing",
+				ArgsUsage:   "CAMPAIGN",
+				Description: "Deletes a campaign created by mistake, with its links. Refused once any message of it\nwas handed to a mail server.",
+				Action:      e.deleteCampaign,
 			},
 		},
 	}
@@ -69,13 +123,9 @@ func (e *env) createCampaign(c *cli.Context) error {
 	}
 	var closes time.Time
 	if s := c.String("closes"); s != "" {
-		day, err := time.ParseInLocation(time.DateOnly, s, time.Local)
-		if err != nil {
-			return usagef("--closes %q: want a date such as 2026-12-18", s)
-		}
-		closes = day.AddDate(0, 0, 1) // the end of that day
-		if !closes.After(e.now()) {
-			return usagef("--closes %s: that day is over; choose today or a later date", s)
+		var err error
+		if closes, err = closingTime(s, e.now()); err != nil {
+			return err
 		}
 	}
 	var where []campaign.Condition
@@ -133,6 +183,21 @@ func (e *env) createCampaign(c *cli.Context) error {
 	return nil
 }
 
+// closingTime reads --closes DATE: the campaign takes answers until the
+// end of that day, local time.
+func closingTime(s string, now time.Time) (time.Time, error) {
+	day, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+	if err != nil {
+		return time.Time{}, usagef("--closes %q: want a date such as 2026-12-18", s)
+	}
+	closes := day.AddDate(0, 0, 1)
+	if !closes.After(now) {
+		// Name the day given, not the moment after it the campaign would close.
+		return time.Time{}, usagef("--closes %s: that day is over; choose today or a later date", s)
+	}
+	return closes, nil
+}
+
 // closingDay formats a closing time as the last day answers are taken.
 func closingDay(t time.Time) string {
 	return t.In(time.Local).Add(-time.Nanosecond).Format("Mon 2 Jan 2006")
@@ -174,6 +239,12 @@ func (e *env) closeCampaign(c *cli.Context) error {
 		return err
 	}
 	defer store.Close()
+	if ask := e.terminalIn(); ask != nil && !c.Bool("yes") && !camp.Closed(e.now()) {
+		ok, err := e.confirmClose(c.Context, store, camp, ask)
+		if err != nil || !ok {
+			return err
+		}
+	}
 	err = store.CloseCampaign(c.Context, camp.ID)
 	if errors.Is(err, campaign.ErrCampaignClosed) {
 		// It closed by its date: rewrite the file all the same, so that it
@@ -189,4 +260,149 @@ func (e *env) closeCampaign(c *cli.Context) error {
 	}
 	fmt.Fprintf(e.stdout, "Closed campaign %s: its links now show that the survey has closed. The full report is ready:\n  lvm-mail report --campaign %s --out %s.xlsx\n", camp.Slug, camp.Slug, camp.Slug)
 	return nil
+}
+
+// confirmClose asks before closing a campaign early while people have not
+// answered. It says what closing would cut short, and returns whether the
+// user said yes.
+func (e *env) confirmClose(ctx context.Context, store *campaign.Store, camp *campaign.Campaign, in *bufio.Reader) (bool, error) {
+	st, err := store.CampaignStatus(ctx, camp)
+	if err != nil {
+		return false, err
+	}
+	waiting := st.Invited - st.Responded
+	if waiting <= 0 {
+		return true, nil
+	}
+	when := "it has no closing date"
+	if !camp.ClosesAt.IsZero() {
+		when = "it closes on " + closingDay(camp.ClosesAt)
+	}
+	fmt.Fprintf(e.stdout, "%d of %d invited have not answered, and %s. Once closed, their links stop working.\nClose %s now? [y/N] ",
+		waiting, st.Invited, when, camp.Slug)
+	answer, _ := in.ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return true, nil
+	}
+	fmt.Fprintln(e.stdout, "Not closed.")
+	return false, nil
+}
+
+func (e *env) addToCampaign(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("campaign add takes no arguments (got %q); name the campaign with --campaign", c.Args().First())
+	}
+	store, camp, err := e.openCampaign(c.Context, c.String("campaign"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	key, err := e.tokenKey(c.Context, store)
+	if err != nil {
+		return err
+	}
+	n, err := store.AddRecipients(c.Context, camp.ID, key)
+	switch {
+	case errors.Is(err, campaign.ErrCampaignClosed):
+		return fmt.Errorf("campaign %s has closed: no one can be added to it", camp.Slug)
+	case err != nil:
+		return err
+	case n == 0:
+		fmt.Fprintf(e.stdout, "Everyone on the roster who matches campaign %s is invited already.\n", camp.Slug)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Added %d %s to campaign %s. Nothing has been sent yet. Next: lvm-mail send --campaign %s\n",
+		n, plural(n, "person", "people"), camp.Slug, camp.Slug)
+	return nil
+}
+
+func (e *env) extendCampaign(c *cli.Context) error {
+	if c.NArg() != 1 || c.String("closes") == "" {
+		return usagef("campaign extend takes one CAMPAIGN and --closes DATE")
+	}
+	closes, err := closingTime(c.String("closes"), e.now())
+	if err != nil {
+		return err
+	}
+	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	err = store.ExtendCampaign(c.Context, camp.ID, closes)
+	var input *campaign.InputError
+	switch {
+	case errors.Is(err, campaign.ErrCampaignClosed):
+		return fmt.Errorf("campaign %s has closed: 'lvm-mail campaign reopen %s' opens it again", camp.Slug, camp.Slug)
+	case errors.As(err, &input):
+		now := "it has no closing date"
+		if !camp.ClosesAt.IsZero() {
+			now = "it closes on " + closingDay(camp.ClosesAt)
+		}
+		return usagef("--closes %s: choose a later day (%s); to stop it sooner, use 'lvm-mail campaign close %s'", c.String("closes"), now, camp.Slug)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Campaign %s now takes answers until the end of %s.\n", camp.Slug, closingDay(closes))
+	return nil
+}
+
+func (e *env) reopenCampaign(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("campaign reopen takes one CAMPAIGN (its slug or id)")
+	}
+	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	err = store.ReopenCampaign(c.Context, camp.ID)
+	switch {
+	case errors.Is(err, campaign.ErrCampaignOpen):
+		return fmt.Errorf("campaign %s is open already", camp.Slug)
+	case errors.Is(err, campaign.ErrGroupReportWritten):
+		return fmt.Errorf("campaign %s cannot be reopened: a report with results by group was written after it closed, "+
+			"and a second one after more answers could be compared with it to read what the people who answered in between said; "+
+			"run a new campaign instead", camp.Slug)
+	case err != nil:
+		return err
+	}
+	reopened, err := store.FindCampaignByID(c.Context, camp.ID)
+	if err != nil {
+		return err
+	}
+	until := "until you close it ('lvm-mail campaign extend " + camp.Slug + " --closes DATE' sets a date)"
+	if !reopened.ClosesAt.IsZero() {
+		until = "until the end of " + closingDay(reopened.ClosesAt)
+	}
+	fmt.Fprintf(e.stdout, "Campaign %s is open again: its links take answers %s.\n", camp.Slug, until)
+	return nil
+}
+
+func (e *env) deleteCampaign(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("campaign delete takes one CAMPAIGN (its slug or id)")
+	}
+	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	err = store.DeleteCampaign(c.Context, camp.ID)
+	if errors.Is(err, campaign.ErrCampaignSent) {
+		return fmt.Errorf("campaign %s has sent messages, so it cannot be deleted: people hold links to it; close it instead ('lvm-mail campaign close %s')", camp.Slug, camp.Slug)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Deleted campaign %s (%s).\n", camp.Name, camp.Slug)
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/lvm-mail/lvm-mail/reports"
 )
 
@@ -82,6 +84,9 @@ func (e *env) report(c *cli.Context) error {
 			return err
 		}
 		if out == "" {
+			if err := e.markGroupReport(c.Context, store, camp, rep); err != nil {
+				return err
+			}
 			_, err := e.stdout.Write(buf.Bytes())
 			return err
 		}
@@ -93,6 +98,9 @@ func (e *env) report(c *cli.Context) error {
 			out = camp.Slug + ".xlsx"
 		}
 	}
+	if err := e.markGroupReport(c.Context, store, camp, rep); err != nil {
+		return err
+	}
 	if err := writeFileAtomic(out, &buf); err != nil {
 		return err
 	}
@@ -101,6 +109,16 @@ func (e *env) report(c *cli.Context) error {
 		fmt.Fprintf(e.stdout, "  Note: %s\n", n)
 	}
 	return nil
+}
+
+// markGroupReport records, before a report with results by group leaves
+// lvm-mail, that one was written for the closed campaign: from then on it
+// cannot be reopened.
+func (e *env) markGroupReport(ctx context.Context, store *campaign.Store, camp *campaign.Campaign, rep *reports.Report) error {
+	if !rep.Closed || len(rep.Groups) == 0 {
+		return nil
+	}
+	return store.MarkGroupReport(ctx, camp.ID)
 }
 
 // writeFileAtomic writes r to path through a temporary file in the same

@@ -38,6 +38,17 @@ func (e *env) staffCommand() *cli.Command {
 				Action: e.importStaff,
 			},
 			{
+				Name:      "set-email",
+				Usage:     "correct a person's address; they keep their link in every campaign",
+				ArgsUsage: "OLD NEW",
+				Description: "Corrects a mistyped or changed address. The person keeps their place and their link\n" +
+					"in every campaign. An invitation the mail server refused can then be sent again with\n" +
+					"'lvm-mail send --campaign C --retry-failed'.\n\n" +
+					"Examples:\n" +
+					"  lvm-mail staff set-email jon.smiht@example.com jon.smith@example.com",
+				Action: e.setEmail,
+			},
+			{
 				Name:      "list",
 				Usage:     "list the staff, one person a line",
 				ArgsUsage: " ",
@@ -183,4 +194,30 @@ func (e *env) listStaff(c *cli.Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Email, m.Name, m.Department, strings.Join(other, " "), active)
 	}
 	return tw.Flush()
+}
+
+func (e *env) setEmail(c *cli.Context) error {
+	if c.NArg() != 2 {
+		return usagef("staff set-email takes the OLD and the NEW address")
+	}
+	old, new := c.Args().Get(0), c.Args().Get(1)
+	store, err := e.openStore(c.Context, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	failedIn, err := store.SetEmail(c.Context, old, new)
+	switch {
+	case errors.Is(err, campaign.ErrStaffNotFound):
+		return fmt.Errorf("no one on the roster has the address %s ('lvm-mail staff list --all' shows everyone)", old)
+	case errors.Is(err, campaign.ErrEmailTaken):
+		return fmt.Errorf("%s belongs to someone else on the roster already", new)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s is now %s, with the same links.\n", old, campaign.NormalizeEmail(new))
+	for _, slug := range failedIn {
+		fmt.Fprintf(e.stdout, "Their invitation to %s was refused: send it again with: lvm-mail send --campaign %s --retry-failed\n", slug, slug)
+	}
+	return nil
 }
