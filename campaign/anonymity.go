@@ -4,8 +4,9 @@ package campaign
 // kept here, as pure functions, so that the workbook and the JSON export
 // cannot apply them differently.
 
-// MinCommentGroupSize is the number of responses a department needs before
-// its free-text comments are shown.
+// MinCommentGroupSize is the number of responses a campaign needs in all
+// before its free-text comments are shown, and a department needs before
+// its comments carry its name.
 const MinCommentGroupSize = 10
 
 // A Visibility says whether a figure may be shown and, if not, why.
@@ -82,9 +83,16 @@ func suppress(counts []int, minSize int, vis []Visibility) []Visibility {
 	}
 }
 
-// CommentsShown reports whether the comments of a department with the
-// given number of responses may be shown.
-func CommentsShown(departmentResponses int) bool {
+// CommentsShown reports whether the comments of a campaign with the given
+// number of responses in all may be shown: for the whole organisation,
+// without any group's name.
+func CommentsShown(responses int) bool {
+	return responses >= MinCommentGroupSize
+}
+
+// CommentLabelled reports whether a comment may carry the name of its
+// department, which has the given number of responses.
+func CommentLabelled(departmentResponses int) bool {
 	return departmentResponses >= MinCommentGroupSize
 }
 
@@ -95,20 +103,24 @@ func CommentsShown(departmentResponses int) bool {
 // their order; the pooled groups follow them.
 func PoolGroupSizes(sizes []GroupSize, minSize int) []GroupSize {
 	var out []GroupSize
-	pooled := map[string]int{}
+	pooled := map[string]*GroupSize{}
 	var columns []string
 	for _, g := range sizes {
 		if g.Pooled || g.Invited < minSize || g.Value == PooledGroup {
-			if _, seen := pooled[g.Column]; !seen {
+			p, seen := pooled[g.Column]
+			if !seen {
+				p = &GroupSize{Column: g.Column, Value: PooledGroup, Pooled: true}
+				pooled[g.Column] = p
 				columns = append(columns, g.Column)
 			}
-			pooled[g.Column] += g.Invited
+			p.Invited += g.Invited
+			p.Delivered += g.Delivered
 			continue
 		}
 		out = append(out, g)
 	}
 	for _, col := range columns {
-		out = append(out, GroupSize{Column: col, Value: PooledGroup, Invited: pooled[col]})
+		out = append(out, *pooled[col])
 	}
 	return out
 }

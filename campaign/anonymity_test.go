@@ -85,23 +85,27 @@ func TestCommentsShown(t *testing.T) {
 		if got := campaign.CommentsShown(tt.n); got != tt.want {
 			t.Errorf("CommentsShown(%d): got %v, want %v", tt.n, got, tt.want)
 		}
+		if got := campaign.CommentLabelled(tt.n); got != tt.want {
+			t.Errorf("CommentLabelled(%d): got %v, want %v", tt.n, got, tt.want)
+		}
 	}
 }
 
 func TestPoolGroupSizes(t *testing.T) {
 	sizes := []campaign.GroupSize{
-		{Column: "department", Value: "Finance", Invited: 2},
-		{Column: "department", Value: "Legal", Invited: 1},
-		{Column: "department", Value: "Sales", Invited: 12},
-		{Column: "location", Value: "Leeds", Invited: 5},
-		{Column: "location", Value: "York", Invited: 4},
+		{Column: "department", Value: "Finance", Invited: 2, Delivered: 2},
+		{Column: "department", Value: "Legal", Invited: 1, Delivered: 0},
+		{Column: "department", Value: "Sales", Invited: 12, Delivered: 11},
+		{Column: "department", Value: "Support", Invited: 6, Delivered: 6, Pooled: true}, // grew after answers were pooled
+		{Column: "location", Value: "Leeds", Invited: 5, Delivered: 5},
+		{Column: "location", Value: "York", Invited: 4, Delivered: 3},
 	}
 	got := campaign.PoolGroupSizes(sizes, 5)
 	want := []campaign.GroupSize{
-		{Column: "department", Value: "Sales", Invited: 12},
-		{Column: "location", Value: "Leeds", Invited: 5},
-		{Column: "department", Value: campaign.PooledGroup, Invited: 3},
-		{Column: "location", Value: campaign.PooledGroup, Invited: 4},
+		{Column: "department", Value: "Sales", Invited: 12, Delivered: 11},
+		{Column: "location", Value: "Leeds", Invited: 5, Delivered: 5},
+		{Column: "department", Value: campaign.PooledGroup, Invited: 9, Delivered: 8, Pooled: true},
+		{Column: "location", Value: campaign.PooledGroup, Invited: 4, Delivered: 3, Pooled: true},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)

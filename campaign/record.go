@@ -326,11 +326,11 @@ func (rec *recorder) tally(ctx context.Context, c *Campaign, k GroupKey) (*Group
 	case err != nil:
 		return nil, err
 	default:
-		var gs groupSums
-		if err := json.Unmarshal(sums, &gs); err != nil {
+		var stored GroupTally
+		if err := decodeGroupSums(sums, &stored); err != nil {
 			return nil, fmt.Errorf("group %s %s: %w", k.Column, k.Value, err)
 		}
-		t.Add(GroupTally{Responses: gs.Responses, Dimensions: gs.Dimensions})
+		t.Add(stored)
 	}
 	rec.tallies[key] = &t
 	return &t, nil
@@ -339,7 +339,7 @@ func (rec *recorder) tally(ctx context.Context, c *Campaign, k GroupKey) (*Group
 // saveTallies writes back every group tally the batch added to.
 func (rec *recorder) saveTallies(ctx context.Context) error {
 	for key, t := range rec.tallies {
-		sums, err := json.Marshal(groupSums{Responses: t.Responses, Dimensions: t.Dimensions})
+		sums, err := encodeGroupSums(t)
 		if err != nil {
 			return err
 		}

@@ -133,10 +133,30 @@ func (s *Store) ScanResponses(ctx context.Context, campaignID int64, fn func(*Re
 	return nil
 }
 
-// groupSums is how a GroupTally is stored: its key is in the row.
+// groupSums is how a GroupTally is stored: its key is in the row. Indices
+// is absent from the rows that versions of lvm-mail before it wrote.
 type groupSums struct {
 	Responses  int              `json:"responses"`
 	Dimensions []DimensionTally `json:"dimensions"`
+	Indices    *IndexSums       `json:"indices,omitempty"`
+}
+
+// encodeGroupSums returns the stored form of g's sums.
+func encodeGroupSums(g *GroupTally) ([]byte, error) {
+	return json.Marshal(groupSums{Responses: g.Responses, Dimensions: g.Dimensions, Indices: &g.Indices})
+}
+
+// decodeGroupSums sets g's sums from their stored form.
+func decodeGroupSums(b []byte, g *GroupTally) error {
+	var gs groupSums
+	if err := json.Unmarshal(b, &gs); err != nil {
+		return err
+	}
+	g.Responses, g.Dimensions, g.Indices = gs.Responses, gs.Dimensions, IndexSums{}
+	if gs.Indices != nil {
+		g.Indices = *gs.Indices
+	}
+	return nil
 }
 
 // FindGroupTallies returns the summed answers of every breakdown group of
@@ -155,11 +175,9 @@ func (s *Store) FindGroupTallies(ctx context.Context, campaignID int64) ([]Group
 		if err := rows.Scan(&g.Column, &g.Value, &sums); err != nil {
 			return nil, fmt.Errorf("find group tallies: %w", err)
 		}
-		var gs groupSums
-		if err := json.Unmarshal(sums, &gs); err != nil {
+		if err := decodeGroupSums(sums, &g); err != nil {
 			return nil, fmt.Errorf("find group tallies: %s %s: %w", g.Column, g.Value, err)
 		}
-		g.Responses, g.Dimensions = gs.Responses, gs.Dimensions
 		out = append(out, g)
 	}
 	return out, rows.Err()
@@ -190,16 +208,42 @@ type GroupSize struct {
 	Column  string
 	Value   string
 	Invited int
+	// Delivered is how many of those are still on the roster and were
+	// delivered the invitation (it did not bounce): what the group's
+	// response rate is out of.
+	Delivered int
 	// Pooled says that the group's answers are summed into the column's
 	// PooledGroup: it invited fewer than the campaign's MinGroupSize people
 	// when its first answers could come in.
 	Pooled bool
 }
 
-// FindGroupSizes returns the campaign's breakdown groups with the number of
-// people each invited, by column and value.
+// FindGroupSizes returns the campaign's breakdown groups with the number
+// of people each invited and, of those, how many are still on the roster
+// and were delivered the invitation, by column and value.
 func (s *Store) FindGroupSizes(ctx context.Context, campaignID int64) ([]GroupSize, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT column, value, invited, pooled FROM campaign_groups
+	delivered := map[GroupKey]int{}
+	rows, err := s.db.QueryContext(ctx, `SELECT j.key, j.value, count(*)
+		FROM recipients r JOIN staff s ON s.id = r.staff_id, json_each(r.groups) j
+		WHERE r.campaign_id = ? AND r.state = 'sent' AND s.active = 1 GROUP BY j.key, j.value`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("find group sizes: %w", err)
+	}
+	for rows.Next() {
+		var k GroupKey
+		var n int
+		if err := rows.Scan(&k.Column, &k.Value, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find group sizes: %w", err)
+		}
+		delivered[k] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find group sizes: %w", err)
+	}
+
+	rows, err = s.db.QueryContext(ctx, `SELECT column, value, invited, pooled FROM campaign_groups
 		WHERE campaign_id = ? ORDER BY column, value`, campaignID)
 	if err != nil {
 		return nil, fmt.Errorf("find group sizes: %w", err)
@@ -211,6 +255,7 @@ func (s *Store) FindGroupSizes(ctx context.Context, campaignID int64) ([]GroupSi
 		if err := rows.Scan(&g.Column, &g.Value, &g.Invited, &g.Pooled); err != nil {
 			return nil, fmt.Errorf("find group sizes: %w", err)
 		}
+		g.Delivered = delivered[GroupKey{g.Column, g.Value}]
 		out = append(out, g)
 	}
 	return out, rows.Err()

@@ -15,7 +15,14 @@ import (
 //     answer counts once, whoever gave it); Management likewise.
 //   - Balance is Leadership − Management, from −100 to +100.
 //   - Favourability is the share of answers that are 4 or 5.
-//   - The overall indices are the means of the dimension scores.
+//   - A respondent's own index of a pole is the index of the mean, over the
+//     dimensions they answered statements of that pole in, of their mean
+//     answer there; their own balance is their leadership index minus their
+//     management index.
+//   - The overall indices, of the organisation and of a group, are the means
+//     of the respondents' own indices (with complete answers: the mean of
+//     the dimension scores). They rest on every answer, so a group has them
+//     whenever it has enough responses, whatever its dimension scores.
 //   - The quadrant compares the overall indices with the midpoint, 50.
 //
 // A Tally takes responses one at a time and keeps only sums, so a report on
@@ -24,10 +31,6 @@ import (
 // IndexMidpoint is the middle of the 0..100 index scale, against which the
 // quadrant is decided.
 const IndexMidpoint = 50.0
-
-// AlphaThreshold is the Cronbach's alpha below which a set of statements is
-// said not to hang together well enough to be read as one index.
-const AlphaThreshold = 0.7
 
 // Index maps a mean answer on the 1..5 scale to the 0..100 index scale.
 func Index(mean float64) float64 {
@@ -62,13 +65,16 @@ func QuadrantOf(leadership, management float64) Quadrant {
 	}
 }
 
-// ResponseRate returns responded / invited, and false when no one was
-// invited.
-func ResponseRate(responded, invited int) (float64, bool) {
-	if invited <= 0 {
+// ResponseRate returns responded / delivered: the share of the people
+// still on the roster who were delivered the invitation (it did not bounce)
+// who have answered; false when no invitation was delivered. It is at most
+// 1: an answer stays when its writer leaves, anonymous as it is, and
+// someone who answered and left could otherwise push it above.
+func ResponseRate(responded, delivered int) (float64, bool) {
+	if delivered <= 0 {
 		return 0, false
 	}
-	return float64(responded) / float64(invited), true
+	return min(1, float64(responded)/float64(delivered)), true
 }
 
 // A PoleTally sums the answers to the statements of one pole of one
@@ -196,35 +202,60 @@ type GroupKey struct {
 	Value  string
 }
 
+// IndexSums sums the respondents' own overall indices, for the intervals
+// and tests of the report, without a row per person.
+type IndexSums struct {
+	Respondents int     `json:"respondents"` // responses summed
+	Leadership  Moments `json:"leadership"`  // of those with a leadership index
+	Management  Moments `json:"management"`
+	Balance     Moments `json:"balance"` // of those with both indices
+}
+
+// Plus returns the sums of s and o together.
+func (s IndexSums) Plus(o IndexSums) IndexSums {
+	return IndexSums{Respondents: s.Respondents + o.Respondents, Leadership: s.Leadership.Plus(o.Leadership),
+		Management: s.Management.Plus(o.Management), Balance: s.Balance.Plus(o.Balance)}
+}
+
+// Minus returns the sums of s without those of o, a part of s.
+func (s IndexSums) Minus(o IndexSums) IndexSums {
+	return IndexSums{Respondents: s.Respondents - o.Respondents, Leadership: s.Leadership.Minus(o.Leadership),
+		Management: s.Management.Minus(o.Management), Balance: s.Balance.Minus(o.Balance)}
+}
+
+// Pole returns the sums of one pole's index.
+func (s IndexSums) Pole(p Pole) Moments {
+	if p == Management {
+		return s.Management
+	}
+	return s.Leadership
+}
+
 // A GroupTally sums the answers of the responses of one breakdown group.
 type GroupTally struct {
 	GroupKey
 	Responses  int
 	Dimensions []DimensionTally // in instrument order
+	Indices    IndexSums
 }
 
 // Add adds the sums of o, a tally of the same instrument, to g.
 func (g *GroupTally) Add(o GroupTally) {
 	g.Responses += o.Responses
 	addDims(g.Dimensions, o.Dimensions)
+	g.Indices = g.Indices.Plus(o.Indices)
 }
+
+// IndicesComplete reports whether Indices sums every response of the group:
+// false for a group whose sums were first stored by a version of lvm-mail
+// that did not keep them.
+func (g *GroupTally) IndicesComplete() bool { return g.Indices.Respondents == g.Responses }
 
 // A Comment is one response's free text with the department it came from.
 type Comment struct {
 	Text       string
 	Department string // the response's department, pooled when small
 }
-
-// A Reliability is Cronbach's alpha of one pole's statements.
-type Reliability struct {
-	Alpha float64
-	Items int  // statements of the pole
-	N     int  // responses that answered every one of them
-	OK    bool // false when alpha cannot be computed: fewer than two statements or two such responses, or no variance
-}
-
-// Low reports whether alpha is below AlphaThreshold.
-func (r Reliability) Low() bool { return r.OK && r.Alpha < AlphaThreshold }
 
 // A Tally accumulates the responses to one instrument: per dimension, per
 // statement and per breakdown group, plus the sums that Cronbach's alpha
@@ -240,6 +271,7 @@ type Tally struct {
 	responses  int
 	itemTally  []ItemTally
 	dimTally   []DimensionTally
+	indices    IndexSums
 	groups     map[GroupKey]*GroupTally
 	groupOrder []GroupKey
 	cov        [2]covariance // per pole, listwise over responses complete for the pole
@@ -327,6 +359,7 @@ func (t *Tally) Add(r *Response) {
 		}
 	}
 	addDims(t.dimTally, t.perDim)
+	t.addIndices(t.perDim)
 
 	var sums [2]int
 	complete := [2]bool{true, true}
@@ -347,6 +380,24 @@ func (t *Tally) Add(r *Response) {
 	}
 }
 
+// addIndices adds one response's own indices, from its answers summed per
+// dimension: over the dimensions it answered, the mean of its index in
+// each (the index of the mean of its means, the index being linear).
+func (t *Tally) addIndices(perDim []DimensionTally) {
+	t.indices.Respondents++
+	l, okL := OverallIndex(perDim, Leadership)
+	m, okM := OverallIndex(perDim, Management)
+	if okL {
+		t.indices.Leadership.Add(l)
+	}
+	if okM {
+		t.indices.Management.Add(m)
+	}
+	if okL && okM {
+		t.indices.Balance.Add(l - m)
+	}
+}
+
 // AddGroup adds the summed answers of a breakdown group.
 func (t *Tally) AddGroup(g GroupTally) { t.group(g.GroupKey).Add(g) }
 
@@ -360,7 +411,7 @@ func (t *Tally) AddComment(c Comment) {
 // AsGroup returns what the tally has summed as the tally of group k: how a
 // response is added to the sums of its groups.
 func (t *Tally) AsGroup(k GroupKey) GroupTally {
-	return GroupTally{GroupKey: k, Responses: t.responses, Dimensions: slices.Clone(t.dimTally)}
+	return GroupTally{GroupKey: k, Responses: t.responses, Dimensions: slices.Clone(t.dimTally), Indices: t.indices}
 }
 
 func addDims(dst, src []DimensionTally) {
@@ -387,6 +438,9 @@ func (t *Tally) group(k GroupKey) *GroupTally {
 // Responses returns the number of responses added.
 func (t *Tally) Responses() int { return t.responses }
 
+// Indices returns the sums of the respondents' own overall indices.
+func (t *Tally) Indices() IndexSums { return t.indices }
+
 // Dimensions returns the tally of every dimension, in instrument order.
 func (t *Tally) Dimensions() []DimensionTally { return t.dimTally }
 
@@ -412,120 +466,3 @@ func (t *Tally) Groups() []*GroupTally {
 
 // Comments returns the non-blank comments in the order they were added.
 func (t *Tally) Comments() []Comment { return t.comments }
-
-// Alpha returns Cronbach's alpha of the statements of one pole, computed
-// listwise: over the responses that answered every statement of that pole.
-func (t *Tally) Alpha(p Pole) Reliability {
-	c := &t.cov[poleIndex(p)]
-	a, ok := c.alpha()
-	return Reliability{Alpha: a, Items: c.k, N: int(c.n), OK: ok}
-}
-
-// BalanceReliability returns the reliability of the balance, the difference
-// between a person's mean leadership and mean management answers, by the
-// classical formula for a difference score:
-//
-//	r = (σL²·αL + σM²·αM − 2·cov(L, M)) / (σL² + σM² − 2·cov(L, M))
-//
-// with the alphas of Alpha and the variances and covariance of the two means
-// over the responses that answered every statement. n is that number of
-// responses; ok is false when the reliability cannot be computed.
-func (t *Tally) BalanceReliability() (r float64, n int, ok bool) {
-	al, am := t.Alpha(Leadership), t.Alpha(Management)
-	varL, varM, cov, ok := t.diff.moments(len(t.poleItems[0]), len(t.poleItems[1]))
-	if !ok || !al.OK || !am.OK {
-		return 0, int(t.diff.n), false
-	}
-	r, ok = DifferenceReliability(varL, varM, cov, al.Alpha, am.Alpha)
-	return r, int(t.diff.n), ok
-}
-
-// DifferenceReliability returns the reliability of the difference X − Y of
-// two scores with variances varX and varY, covariance cov and reliabilities
-// relX and relY: (varX·relX + varY·relY − 2·cov) / (varX + varY − 2·cov).
-// It is false when the difference has no variance.
-func DifferenceReliability(varX, varY, cov, relX, relY float64) (float64, bool) {
-	den := varX + varY - 2*cov
-	if !(den > 1e-12) {
-		return 0, false
-	}
-	return (varX*relX + varY*relY - 2*cov) / den, true
-}
-
-// covariance accumulates the sums and cross-products of k answers.
-type covariance struct {
-	k     int
-	n     int64
-	sum   []int64
-	cross []int64 // k×k, upper triangle used
-}
-
-func newCovariance(k int) covariance {
-	return covariance{k: k, sum: make([]int64, k), cross: make([]int64, k*k)}
-}
-
-func (c *covariance) add(answers []int, idx []int) {
-	c.n++
-	for a, i := range idx {
-		x := int64(answers[i])
-		c.sum[a] += x
-		row := c.cross[a*c.k:]
-		for b := a; b < len(idx); b++ {
-			row[b] += x * int64(answers[idx[b]])
-		}
-	}
-}
-
-// alpha returns k/(k−1) · (1 − Σ var(item) / var(total)). Every variance is
-// n²·var here, n·Σxy − Σx·Σy in exact integers; the factor cancels.
-func (c *covariance) alpha() (float64, bool) {
-	if c.k < 2 || c.n < 2 {
-		return 0, false
-	}
-	var items, total int64
-	for a := 0; a < c.k; a++ {
-		for b := a; b < c.k; b++ {
-			s := c.n*c.cross[a*c.k+b] - c.sum[a]*c.sum[b]
-			if a == b {
-				items += s
-				total += s
-			} else {
-				total += 2 * s
-			}
-		}
-	}
-	if total <= 0 {
-		return 0, false
-	}
-	k := float64(c.k)
-	return k / (k - 1) * (1 - float64(items)/float64(total)), true
-}
-
-// difference accumulates the sums of two poles' answer totals per response.
-type difference struct {
-	n                            int64
-	sumL, sumM, sqL, sqM, crossL int64
-}
-
-func (d *difference) add(l, m int64) {
-	d.n++
-	d.sumL += l
-	d.sumM += m
-	d.sqL += l * l
-	d.sqM += m * m
-	d.crossL += l * m
-}
-
-// moments returns the sample variances and covariance of the per-response
-// means (totals divided by kL and kM statements).
-func (d *difference) moments(kL, kM int) (varL, varM, cov float64, ok bool) {
-	if d.n < 2 || kL == 0 || kM == 0 {
-		return 0, 0, 0, false
-	}
-	n := float64(d.n)
-	scale := n * (n - 1)
-	varL = float64(d.n*d.sqL-d.sumL*d.sumL) / scale / float64(kL*kL)
-	varM = float64(d.n*d.sqM-d.sumM*d.sumM) / scale / float64(kM*kM)
-	cov = float64(d.n*d.crossL-d.sumL*d.sumM) / scale / float64(kL*kM)
-	return varL, varM, cov, true
-}

@@ -111,17 +111,23 @@ func scoreResponses() []scoredResponse {
 	}
 }
 
-func TestTally(t *testing.T) {
+// tallyScoreResponses tallies scoreResponses, each also summed into its
+// department and its comment kept, as the store does.
+func tallyScoreResponses() *campaign.Tally {
 	in := scoreInstrument()
 	tally := campaign.NewTally(&in)
 	for _, r := range scoreResponses() {
 		tally.Add(&r.Response)
-		// As the store sums a response into its groups, and keeps its comment.
 		one := campaign.NewTally(&in)
 		one.Add(&r.Response)
 		tally.AddGroup(one.AsGroup(campaign.GroupKey{Column: "department", Value: r.department}))
 		tally.AddComment(campaign.Comment{Text: r.comment, Department: r.department})
 	}
+	return tally
+}
+
+func TestTally(t *testing.T) {
+	tally := tallyScoreResponses()
 	if got := tally.Responses(); got != 5 {
 		t.Errorf("got %d responses, want 5", got)
 	}

@@ -140,6 +140,8 @@ func (c *Composer) Data(l Letter) Data {
 		Link:         l.Link,
 		StopLink:     StopLink(l.Link),
 		MinGroupSize: l.Campaign.MinGroupSize,
+		// The same rule as the survey page's promise.
+		MinCommentGroup: campaign.MinCommentGroupSize,
 	}
 	if l.Kind == campaign.Reminder {
 		d.Reminder = l.Reminder

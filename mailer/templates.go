@@ -24,7 +24,10 @@ type Data struct {
 	StopLink     string // the page that stops the person's reminders (Link + "/stop")
 	Closes       string // the last day answers are taken, e.g. "Friday 18 December 2026"; empty when the campaign has no closing date
 	MinGroupSize int    // the anonymity threshold: groups are shown only with at least this many responses
-	Reminder     int    // which reminder this is (1, 2, …); 0 in the invitation
+	// MinCommentGroup is how many must have responded before comments are
+	// shown, and how many of a department before a comment names it.
+	MinCommentGroup int
+	Reminder        int // which reminder this is (1, 2, …); 0 in the invitation
 }
 
 // Rendered is a message's text, before it becomes MIME.
@@ -124,7 +127,7 @@ func (t *Templates) check(kind campaign.MessageKind) error {
 	subjectFile, textFile, htmlFile := TemplateFiles(kind)
 	for _, sample := range []struct{ closes, first string }{{"Friday 18 December 2026", "Zoë"}, {"", ""}} {
 		d := Data{Name: "Zoë Example", FirstName: sample.first, Organisation: "Example Ltd", Campaign: "Example campaign",
-			Link: sentinelLink, Closes: sample.closes, MinGroupSize: 5, Reminder: 1}
+			Link: sentinelLink, Closes: sample.closes, MinGroupSize: 5, MinCommentGroup: campaign.MinCommentGroupSize, Reminder: 1}
 		r, err := t.Render(kind, d)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ type benchData struct {
 	comment  []bool
 	groups   []campaign.GroupTally
 	comments []campaign.Comment
+	names    []string // everyone invited, whose names the comments are scrubbed of
 }
 
 const benchComment = "More say in how the work is planned would help, and clearer goals for the year."
@@ -88,6 +90,10 @@ func newBenchData(n int) *benchData {
 	for k, t := range groups {
 		d.groups = append(d.groups, t.AsGroup(k))
 	}
+	first := []string{"Amara", "Ben", "Chloé", "Dmitri", "Elif", "Femi", "Grace", "Hamza", "Ines", "Jonas", "Will", "May"}
+	for i := range n * 3 / 2 {
+		d.names = append(d.names, fmt.Sprintf("%s %s%d", first[i%len(first)], "Surname", i/len(first)))
+	}
 	return d
 }
 
@@ -130,7 +136,7 @@ func (d *benchData) input(tally *campaign.Tally) reports.Input {
 	for _, loc := range benchLocations {
 		sizes = append(sizes, campaign.GroupSize{Column: "location", Value: loc, Invited: n / len(benchLocations) * 3 / 2})
 	}
-	return reports.Input{Campaign: c, Status: campaign.Status{Invited: n * 3 / 2, Sent: n * 3 / 2}, GroupSizes: sizes, Tally: tally}
+	return reports.Input{Campaign: c, Status: campaign.Status{Invited: n * 3 / 2, Sent: n * 3 / 2}, GroupSizes: sizes, Tally: tally, Names: d.names}
 }
 
 // peakHeap samples the live heap while a benchmark runs.
@@ -277,4 +283,36 @@ func benchmarkReportFromStore(b *testing.B, n int) {
 	b.ReportMetric(heap.end(), "peak-heap-MB")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/response")
 	b.ReportMetric(float64(size)/1024, "workbook-KiB")
+}
+
+// BenchmarkScrubber measures taking names, addresses and numbers out of
+// comments: building the scrubber from a roster of 150,000 names, and
+// scrubbing a comment that names no one (the common case) and one that
+// names a colleague and gives an address and a number. Its baseline, in the
+// same run, is copying the comment as the report did before.
+func BenchmarkScrubber(b *testing.B) {
+	d := newBenchData(100_000)
+	b.Run("build-150k-names", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			reports.NewScrubber(d.names)
+		}
+	})
+	s := reports.NewScrubber(d.names)
+	for name, text := range map[string]string{
+		"plain":    benchComment,
+		"personal": "Ask Grace Surname12 or mail grace@example.com, or call 0113 496 0000: she will know.",
+	} {
+		b.Run("baseline-copy/"+name, func(b *testing.B) {
+			for b.Loop() {
+				_ = strings.Clone(text)
+			}
+		})
+		b.Run("scrub/"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Scrub(text)
+			}
+		})
+	}
 }

@@ -2,11 +2,13 @@ package reports_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,13 @@ var fixtureDepartments = []department{
 // that one breakdown column has three groups large enough to show.
 func grade(i int) string { return string(rune('A' + i%3)) }
 
+// personName names person i of a department like a person, so that nothing
+// else in a comment is taken for a name.
+func personName(dept string, i int) string {
+	first := []string{"Ann", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jude", "Kim", "Lars", "Mina"}
+	return first[i%len(first)] + " " + dept[:1] + "ellingham"
+}
+
 // A given response, as the test recorded it.
 type given struct {
 	department, location, grade string
@@ -124,7 +133,7 @@ func newFixture(t testing.TB, s *campaign.Store, name string, seed uint64) *fixt
 	for _, d := range fixtureDepartments {
 		for i := range d.invited {
 			staff = append(staff, campaign.StaffMember{
-				Email: email(d.name, i), Name: fmt.Sprintf("%s %d", d.name, i),
+				Email: email(d.name, i), Name: personName(d.name, i),
 				Department: d.name, Attributes: map[string]string{"location": d.location, "grade": grade(i)}, Active: true,
 			})
 		}
@@ -146,12 +155,16 @@ func newFixture(t testing.TB, s *campaign.Store, name string, seed uint64) *fixt
 	for _, r := range rs {
 		token[r.Email] = r.Token(testKey())
 	}
+	deliverAll(t, s, c)
 
 	f := &fixture{store: s, campaign: c, in: in}
 	rng := rand.New(rand.NewPCG(seed, 7))
 	for _, d := range fixtureDepartments {
 		for i := range d.responded {
 			lean := [2]float64{1 + 4*rng.Float64(), 1 + 4*rng.Float64()}
+			if d.name == "Sales" { // Sales sees clearly more leading than the rest
+				lean = [2]float64{3.5 + 1.5*rng.Float64(), 1 + 2*rng.Float64()}
+			}
 			g := given{department: d.name, location: d.location, grade: grade(i), answers: answersFor(rng, &in, lean)}
 			switch {
 			case d.name == "Support" && i < 2:
@@ -172,6 +185,35 @@ func newFixture(t testing.TB, s *campaign.Store, name string, seed uint64) *fixt
 		}
 	}
 	return f
+}
+
+// deliverAll records every invitation of the campaign as delivered, as a
+// send does.
+func deliverAll(t testing.TB, s *campaign.Store, c *campaign.Campaign) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.AcquireSender(ctx, c.ID, "test", time.Hour, nil); err != nil {
+		t.Fatal(err)
+	}
+	round := campaign.Round{Kind: campaign.Invitation}
+	ids, err := s.FindDue(ctx, c.ID, round, testKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Claim(ctx, c.ID, "test", round, ids, testKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []campaign.Delivery
+	for _, r := range rs {
+		ds = append(ds, campaign.Delivery{RecipientID: r.ID, Kind: campaign.Invitation, Result: campaign.Delivered, Attempts: 1})
+	}
+	if err := s.RecordDeliveries(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseSender(ctx, c.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // email is the address of person i of a department, as the store keeps it.
@@ -236,13 +278,90 @@ func (f *fixture) poleIndex(dim string, p campaign.Pole, keep func(given) bool) 
 	return (float64(sum)/float64(n) - 1) / 4 * 100, float64(favourable) / float64(n), true
 }
 
-func (f *fixture) overall(p campaign.Pole, keep func(given) bool) float64 {
-	total := 0.0
+// own returns a person's own index of a pole: the index of the mean, over
+// the dimensions they answered that pole's statements in, of their mean
+// answer there; false when they answered none.
+func (f *fixture) own(g given, p campaign.Pole) (float64, bool) {
+	total, dims := 0.0, 0
 	for _, d := range f.in.Dimensions {
-		v, _, _ := f.poleIndex(d.ID, p, keep)
-		total += v
+		sum, n := 0, 0
+		for _, it := range f.in.Items {
+			if v, ok := g.answers[it.ID]; ok && it.Dimension == d.ID && it.Pole == p {
+				sum += v
+				n++
+			}
+		}
+		if n > 0 {
+			total += float64(sum) / float64(n)
+			dims++
+		}
 	}
-	return total / float64(len(f.in.Dimensions))
+	if dims == 0 {
+		return 0, false
+	}
+	return (total/float64(dims) - 1) / 4 * 100, true
+}
+
+// owns returns the own indices of a pole, or with "" the own balances, of
+// the people keep accepts.
+func (f *fixture) owns(p campaign.Pole, keep func(given) bool) []float64 {
+	var out []float64
+	for _, g := range f.given {
+		if !keep(g) {
+			continue
+		}
+		l, okL := f.own(g, campaign.Leadership)
+		m, okM := f.own(g, campaign.Management)
+		switch {
+		case p == campaign.Leadership && okL:
+			out = append(out, l)
+		case p == campaign.Management && okM:
+			out = append(out, m)
+		case p == "" && okL && okM:
+			out = append(out, l-m)
+		}
+	}
+	return out
+}
+
+// overall returns the overall index of a pole among the people keep
+// accepts: the mean of their own indices.
+func (f *fixture) overall(p campaign.Pole, keep func(given) bool) float64 {
+	m, _ := meanVar(f.owns(p, keep))
+	return m
+}
+
+// meanVar returns the mean and the sample variance, in two passes.
+func meanVar(xs []float64) (mean, variance float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	for _, x := range xs {
+		variance += (x - mean) * (x - mean)
+	}
+	return mean, variance / float64(len(xs)-1)
+}
+
+// interval returns the rounded 95% interval of the mean of xs, drawn from
+// invited people, kept within lo..hi. Student's t quantile comes from
+// campaign, checked on its own against independent values.
+func interval(xs []float64, invited int, lo, hi float64) [2]float64 {
+	m, v := meanVar(xs)
+	n := float64(len(xs))
+	half := campaign.StudentTQuantile(0.975, n-1) * math.Sqrt(v/n*(1-n/float64(invited)))
+	return [2]float64{r1(max(m-half, lo)), r1(min(m+half, hi))}
+}
+
+// welchP returns the difference of the means of a and b and the two-sided
+// p-value of Welch's test, worked out from the values.
+func welchP(a, b []float64) (diff, p float64) {
+	ma, va := meanVar(a)
+	mb, vb := meanVar(b)
+	sa, sb := va/float64(len(a)), vb/float64(len(b))
+	t := (ma - mb) / math.Sqrt(sa+sb)
+	df := (sa + sb) * (sa + sb) / (sa*sa/float64(len(a)-1) + sb*sb/float64(len(b)-1))
+	return ma - mb, campaign.StudentTTwoSided(t, df)
 }
 
 func everyone(given) bool { return true }
@@ -294,4 +413,23 @@ func (f *fixture) alpha(p campaign.Pole) float64 {
 	})
 	k := float64(len(ids))
 	return k / (k - 1) * (1 - items/total)
+}
+
+// holmSignificant says which of m tests are significant at 0.05 by Holm's
+// step-down rule: in ascending order of p, the i-th (from 0) is while
+// (m − i)·p ≤ 0.05, and none after the first that is not.
+func holmSignificant(p []float64) []bool {
+	byP := make([]int, len(p))
+	for i := range byP {
+		byP[i] = i
+	}
+	slices.SortFunc(byP, func(a, b int) int { return cmp.Compare(p[a], p[b]) })
+	out := make([]bool, len(p))
+	for rank, i := range byP {
+		if float64(len(p)-rank)*p[i] > 0.05 {
+			break
+		}
+		out[i] = true
+	}
+	return out
 }

@@ -8,18 +8,28 @@ import (
 	"github.com/lvm-mail/lvm-mail/campaign"
 )
 
+// quadrants names each quadrant and says what it means, in words an owner
+// can read without help.
+var quadrants = map[campaign.Quadrant][2]string{
+	campaign.LeadsAndManages: {"Leads and manages", "staff see both leadership and management at work (both indices 50 or above)."},
+	campaign.LeaderLed:       {"Leader-led", "staff see more leading than managing (leadership 50 or above, management below 50)."},
+	campaign.ManagerRun:      {"Manager-run", "staff see more managing than leading (management 50 or above, leadership below 50)."},
+	campaign.Neither:         {"Neither", "staff see little of either (both indices below 50)."},
+}
+
+// QuadrantName is a quadrant's name as the quadrant chart labels it.
+func QuadrantName(q campaign.Quadrant) string {
+	if t, ok := quadrants[q]; ok {
+		return t[0]
+	}
+	return string(q)
+}
+
 // QuadrantWords says what a quadrant means, in one sentence an owner can
 // read without help.
 func QuadrantWords(q campaign.Quadrant) string {
-	switch q {
-	case campaign.LeadsAndManages:
-		return "Leads and manages: staff see both leadership and management at work (both indices 50 or above)."
-	case campaign.LeaderLed:
-		return "Leader-led: staff see more leading than managing (leadership 50 or above, management below 50)."
-	case campaign.ManagerRun:
-		return "Manager-run: staff see more managing than leading (management 50 or above, leadership below 50)."
-	case campaign.Neither:
-		return "Neither: staff see little of either (both indices below 50)."
+	if t, ok := quadrants[q]; ok {
+		return t[0] + ": " + t[1]
 	}
 	return string(q)
 }
@@ -38,7 +48,7 @@ func reliabilityWords(r *Report) string {
 
 func percent(v *float64) string {
 	if v == nil {
-		return "no one was invited"
+		return "no invitation delivered yet"
 	}
 	return fmt.Sprintf("%.1f%%", *v*100)
 }
@@ -46,7 +56,7 @@ func percent(v *float64) string {
 // Reading is a one-paragraph reading of the result, for the Summary sheet.
 func Reading(r *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d of the %d people invited answered (%s). ", r.Responded, r.Invited, percent(r.ResponseRate))
+	fmt.Fprintf(&b, "%d of the %d people reached answered (%s). ", r.Responded, r.Delivered, percent(r.ResponseRate))
 	if r.Leadership == nil || r.Management == nil || r.Quadrant == nil {
 		fmt.Fprintf(&b, "Figures appear from %d responses on, so that no answer can be traced to a person.", r.MinGroupSize)
 		return b.String()
@@ -67,21 +77,19 @@ func Reading(r *Report) string {
 	} else {
 		fmt.Fprintf(&b, "The balance of %+.1f points leans towards %s. ", bal, map[bool]string{true: "leading", false: "managing"}[bal > 0])
 	}
-	var topL, topM, gap *Dimension
+	if leader, manager := r.leaning(); leader != nil {
+		fmt.Fprintf(&b, "By group, %s leans most to leading (balance %+.1f, %s) and %s most to managing (%+.1f, %s). ",
+			groupWords(leader), *leader.Balance, againstRest(leader), groupWords(manager), *manager.Balance, againstRest(manager))
+	}
+	if strongest, weakest := r.strength(); strongest != nil {
+		fmt.Fprintf(&b, "Staff see the most of both leading and managing in “%s” and the least in “%s”. ", strongest.Name, weakest.Name)
+	}
+	var gap *Dimension
 	for i := range r.Dimensions {
 		d := &r.Dimensions[i]
-		if d.Leadership != nil && (topL == nil || *d.Leadership > *topL.Leadership) {
-			topL = d
-		}
-		if d.Management != nil && (topM == nil || *d.Management > *topM.Management) {
-			topM = d
-		}
 		if d.Balance != nil && (gap == nil || math.Abs(*d.Balance) > math.Abs(*gap.Balance)) {
 			gap = d
 		}
-	}
-	if topL != nil && topM != nil {
-		fmt.Fprintf(&b, "Leadership is seen most in “%s” (%.1f); management is felt most in “%s” (%.1f). ", topL.Name, *topL.Leadership, topM.Name, *topM.Management)
 	}
 	if gap != nil && math.Abs(*gap.Balance) >= 5 {
 		side := "leadership"
@@ -105,63 +113,74 @@ func Reading(r *Report) string {
 	return b.String()
 }
 
-// Method lists the Method sheet: topic and explanation, in plain words,
-// with the figures of this report where they apply.
-func Method(r *Report) [][2]string {
-	labels := make([]string, len(campaign.ScaleLabels))
-	for i, l := range campaign.ScaleLabels {
-		labels[i] = fmt.Sprintf("%d %s", i+campaign.ScaleMin, l)
+// leaning returns the shown groups, of any breakdown column, with the
+// highest and the lowest balance (of equal ones, the first); nil unless
+// two groups have a balance.
+func (r *Report) leaning() (leader, manager *Group) {
+	n := 0
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		if g.Suppressed || g.Balance == nil {
+			continue
+		}
+		n++
+		if leader == nil || *g.Balance > *leader.Balance {
+			leader = g
+		}
+		if manager == nil || *g.Balance < *manager.Balance {
+			manager = g
+		}
 	}
-	minSize := r.MinGroupSize
-	m := [][2]string{
-		{"The questions", fmt.Sprintf("%d statements in %d dimensions. Each dimension sets one side of leading (people, coaching, trust, the big picture, growth) "+
-			"against one side of managing (systems, control, detail, predictability, directives); each statement belongs to one of the two sides. "+
-			"People answer each on a five-point scale: %s. They may leave a statement unanswered.", len(r.Items), len(r.Dimensions), strings.Join(labels, ", "))},
-		{"Index, 0 to 100", "An average answer on the 1–5 scale becomes an index by: index = (average − 1) ÷ 4 × 100. " +
-			"0 means everyone strongly disagrees, 50 is the middle of the scale, 100 means everyone strongly agrees."},
-		{"Leadership and management scores of a dimension", "Leadership: the index of the average of every answer to the dimension's leadership statements, " +
-			"all answers pooled (each answer counts once, however many statements a person answered). Management: the same for its management statements."},
-		{"Overall indices", "The average of the dimension scores, every dimension counting equally (dimensions with no answers are left out). " +
-			"Worked out before rounding, so it can differ by 0.1 from the average of the rounded figures shown."},
-		{"Balance", "Leadership score − management score, from −100 to +100, worked out from the rounded scores so that the figures shown add up."},
-		{"How to read the balance", "Above 0: staff see more leading than managing; below 0: more managing than leading; near 0: both about equally. " +
-			"An organisation needs both, so neither direction is good or bad in itself: a large gap says which side staff notice less. " +
-			"Read it with the two scores: a balance of 0 can mean both high or both low."},
-		{"Overall picture", "From the overall indices against the middle of the scale, 50 (exactly 50 counts as high): " +
-			"leads and manages (both 50 or above); leader-led (leadership 50 or above, management below); " +
-			"manager-run (management 50 or above, leadership below); neither (both below 50)."},
-		{"Share agreeing", "Share of the answers that are 4 (Agree) or 5 (Strongly agree), for each side of a dimension."},
-		{"Responses and answers", "Responded: people who sent the form. For a dimension: people who answered at least one of its statements. " +
-			"For a statement: people who answered it."},
-		{"Average and spread", "A statement's average answer on the 1–5 scale, and its spread: the standard deviation, " +
-			"√(Σ(answer − average)² ÷ (n − 1)). About two thirds of the answers lie within one spread of the average."},
-		{"Response rate", "Responded ÷ invited, for the campaign and for each group shown."},
-		{"Reliability (Cronbach's alpha)", fmt.Sprintf("How consistently a set of statements measures one thing: α = k ÷ (k − 1) × (1 − Σ variance of each statement ÷ variance of their total), "+
-			"for k statements, over the people who answered all k. %.2f or more is usually taken as good; below it, read that index with care. "+
-			"This report: leadership %s (%d statements, %d people), management %s (%d statements, %d people).",
-			campaign.AlphaThreshold, two(r.Alpha.Leadership), r.Alpha.LeadershipItems, r.Alpha.LeadershipN,
-			two(r.Alpha.Management), r.Alpha.ManagementItems, r.Alpha.ManagementN)},
-		{"Reliability of the balance", fmt.Sprintf("A difference between two scores is less reliable than either score when the two move together. "+
-			"r = (σL²·αL + σM²·αM − 2·cov(L, M)) ÷ (σL² + σM² − 2·cov(L, M)), where L and M are each person's average leadership and management answers, "+
-			"σ² their variances and cov their covariance, over the people who answered every statement. This report: %s (%d people).",
-			two(r.BalanceReliability), r.Alpha.BalanceN)},
-		{"Anonymity: threshold", fmt.Sprintf("%d responses: this campaign's setting (survey.min_group_size when it was created; never below %d).", minSize, campaign.MinGroupSizeFloor)},
-		{"Anonymity: groups", fmt.Sprintf("A group (a department, or a value of another breakdown column chosen for the campaign) is shown only with at least %d responses, "+
-			"and a score within a group only when at least %d of its people answered those statements. Groups that invited fewer than %d people "+
-			"are pooled as %q when answers are recorded. With fewer than %d responses in all, the report shows no figures.", minSize, minSize, minSize, campaign.PooledGroup, minSize)},
-		{"Anonymity: hidden groups stay hidden", "Where a hidden group's figures could be worked out by subtracting the groups shown from the total, " +
-			"the next smallest group is hidden too (“hidden so that a smaller group cannot be worked out”). A group's overall indices are withheld " +
-			"when one of its dimension scores is, since they would give it away."},
-		{"Anonymity: timing", "Results by group and comments appear only once the campaign is closed: comparing two reports taken while answers " +
-			"are still coming in could show what the people who answered in between said. Before then, the report gives overall figures only."},
-		{"Anonymity: comments", fmt.Sprintf("Comments appear word for word, in random order, only from departments with at least %d responses, "+
-			"and name the department only where the Groups sheet shows it. Whatever was typed is shown as text, never run as a formula.", campaign.MinCommentGroupSize)},
-		{"Rounding", "Indices and balances: one decimal. Shares: one decimal of a percent. Averages, spreads and reliabilities: two decimals. " +
-			"The JSON export (lvm-mail report --format json) holds the same rounded figures."},
+	if n < 2 {
+		return nil, nil
 	}
-	if r.Compare != nil {
-		m = append(m, [2]string{"Change", fmt.Sprintf("Change = this campaign's figure − the same figure in %s, both rounded, for dimensions with the same id "+
-			"and for groups shown in both campaigns.", r.Compare.Name)})
+	return leader, manager
+}
+
+// strength returns the dimensions where staff see the most and the least
+// of both sides: the highest and the lowest mean of the two scores; nil
+// unless two dimensions have both.
+func (r *Report) strength() (strongest, weakest *Dimension) {
+	level := func(d *Dimension) float64 { return (*d.Leadership + *d.Management) / 2 }
+	n := 0
+	for i := range r.Dimensions {
+		d := &r.Dimensions[i]
+		if d.Leadership == nil || d.Management == nil {
+			continue
+		}
+		n++
+		if strongest == nil || level(d) > level(strongest) {
+			strongest = d
+		}
+		if weakest == nil || level(d) < level(weakest) {
+			weakest = d
+		}
 	}
-	return m
+	if n < 2 {
+		return nil, nil
+	}
+	return strongest, weakest
+}
+
+// groupWords names a group in a sentence: "Bakery (department)".
+func groupWords(g *Group) string {
+	return valueLabel(g.Value) + " (" + strings.ToLower(groupLabel(g.Column)) + ")"
+}
+
+// againstRest says how a group's balance compares with the rest of the
+// organisation's, with the size of the difference.
+func againstRest(g *Group) string {
+	if g.Difference == nil {
+		return "not compared with the rest"
+	}
+	d := *g.Difference
+	side := "above"
+	if d < 0 {
+		side = "below"
+	}
+	verdict := "no clear difference, it could be chance"
+	if g.Differs != nil && *g.Differs != NoClearDifference {
+		verdict = "a clear difference"
+	}
+	return fmt.Sprintf("%.1f points %s the rest of the organisation: %s", math.Abs(d), side, verdict)
 }

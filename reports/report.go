@@ -3,20 +3,17 @@
 //
 // Both outputs are written from one Report, built once by Load or New, so
 // they cannot disagree: the anonymity rules (campaign.SuppressGroups,
-// campaign.SuppressCells, campaign.CommentsShown) and the rounding are
-// applied while building it, and the writers only lay it out.
+// campaign.SuppressCells, campaign.CommentsShown), the scrubbing of
+// comments, the statistics and the rounding are applied while building it,
+// and the writers only lay it out.
 package reports
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
 	"math"
-	mrand "math/rand/v2"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
@@ -39,12 +36,15 @@ type Report struct {
 	ClosingDate        string      `json:"closing_date"`        // last day it took or takes answers; "" for none
 	MinGroupSize       int         `json:"min_group_size"`      // the anonymity threshold applied
 	Invited            int         `json:"invited"`             //
-	Delivered          int         `json:"delivered"`           // invitations the mail server accepted
+	Delivered          int         `json:"delivered"`           // invitations delivered (not bounced) to people still on the roster
 	Responded          int         `json:"responded"`           //
-	ResponseRate       *float64    `json:"response_rate"`       // responded / invited
+	ResponseRate       *float64    `json:"response_rate"`       // responded / delivered, at most 1
 	Leadership         *float64    `json:"leadership"`          // overall index
+	LeadershipCI       *Interval   `json:"leadership_ci95"`     //
 	Management         *float64    `json:"management"`          // overall index
+	ManagementCI       *Interval   `json:"management_ci95"`     //
 	Balance            *float64    `json:"balance"`             // leadership − management
+	BalanceCI          *Interval   `json:"balance_ci95"`        //
 	Quadrant           *string     `json:"quadrant"`            // a campaign.Quadrant
 	Alpha              Alpha       `json:"alpha"`               //
 	BalanceReliability *float64    `json:"balance_reliability"` // of the balance as a difference score
@@ -57,6 +57,10 @@ type Report struct {
 
 	Generated time.Time `json:"-"` // when the report was built
 }
+
+// An Interval is a 95% confidence interval, [low, high], rounded like the
+// figure it belongs to and kept within the figure's scale.
+type Interval [2]float64
 
 // Alpha holds Cronbach's alpha of the leadership and of the management
 // statements.
@@ -90,6 +94,8 @@ type Favourability struct {
 
 // A Group is one breakdown group: a department, or a value of another
 // roster column. A suppressed group has no figures beyond its invited count.
+// A shown group has its overall indices, from all of its answers, with
+// their intervals, and its verdict against the rest of the organisation.
 type Group struct {
 	Column       string           `json:"column"`
 	Value        string           `json:"value"`
@@ -99,10 +105,16 @@ type Group struct {
 	Suppressed   bool             `json:"suppressed"`
 	Reason       string           `json:"reason,omitempty"` // why it is suppressed
 	Leadership   *float64         `json:"leadership"`
+	LeadershipCI *Interval        `json:"leadership_ci95"`
 	Management   *float64         `json:"management"`
+	ManagementCI *Interval        `json:"management_ci95"`
 	Balance      *float64         `json:"balance"`
-	IndexReason  string           `json:"index_reason,omitempty"` // why a shown group's overall indices are withheld
+	BalanceCI    *Interval        `json:"balance_ci95"`
+	Differs      *string          `json:"differs"`    // MoreLeadership, MoreManagement or NoClearDifference; null when suppressed
+	Difference   *float64         `json:"difference"` // the group's balance minus the rest of the organisation's, in index points
 	Dimensions   []GroupDimension `json:"dimensions"`
+
+	indices *campaign.IndexSums // its respondents' own indices; nil when not known
 }
 
 // A GroupDimension is one group's scores in one dimension. In a shown
@@ -115,6 +127,9 @@ type GroupDimension struct {
 	Balance          *float64 `json:"balance"`
 	LeadershipReason string   `json:"leadership_reason,omitempty"`
 	ManagementReason string   `json:"management_reason,omitempty"`
+
+	LeadershipHidden campaign.Visibility `json:"-"` // why, for the workbook's short reasons
+	ManagementHidden campaign.Visibility `json:"-"`
 }
 
 // An Item is one statement's answers over every response.
@@ -155,17 +170,20 @@ type Options struct {
 }
 
 // An Input is everything New needs: the campaign, its delivery counts, the
-// invited count of every breakdown group, and its responses, tallied.
+// invited count of every breakdown group, its responses, tallied, and the
+// names of everyone on the roster, to take out of the comments.
 type Input struct {
 	Campaign   *campaign.Campaign
 	Status     campaign.Status
 	GroupSizes []campaign.GroupSize
 	Tally      *campaign.Tally
+	Names      []string
 }
 
 // Load reads a campaign's responses, group sums, comments, group sizes and
-// delivery counts from the store, streaming the responses through a
-// campaign.Tally, and builds its report. It returns the store's errors, wrapped.
+// delivery counts, and every name on the roster, from the store, streaming
+// the responses through a campaign.Tally, and builds its report. It returns
+// the store's errors, wrapped.
 func Load(ctx context.Context, store *campaign.Store, c *campaign.Campaign, opts Options) (*Report, error) {
 	tally := campaign.NewTally(&c.Instrument)
 	err := store.ScanResponses(ctx, c.ID, func(r *campaign.Response) error {
@@ -197,7 +215,15 @@ func Load(ctx context.Context, store *campaign.Store, c *campaign.Campaign, opts
 	if err != nil {
 		return nil, fmt.Errorf("report on %s: %w", c.Slug, err)
 	}
-	return New(Input{Campaign: c, Status: st, GroupSizes: sizes, Tally: tally}, opts)
+	staff, err := store.FindStaff(ctx, campaign.StaffFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("report on %s: %w", c.Slug, err)
+	}
+	names := make([]string, len(staff))
+	for i, m := range staff {
+		names[i] = m.Name
+	}
+	return New(Input{Campaign: c, Status: st, GroupSizes: sizes, Tally: tally, Names: names}, opts)
 }
 
 // New builds the report from tallied responses. It fails only when the
@@ -221,13 +247,13 @@ func New(in Input, opts Options) (*Report, error) {
 		ClosingDate:  lastDay(c),
 		MinGroupSize: minSize,
 		Invited:      in.Status.Invited,
-		Delivered:    in.Status.Sent,
+		Delivered:    in.Status.Delivered,
 		Responded:    t.Responses(),
 		Groups:       []Group{},
 		Notes:        []string{},
 		Generated:    now,
 	}
-	if rate, ok := campaign.ResponseRate(r.Responded, r.Invited); ok {
+	if rate, ok := campaign.ResponseRate(r.Responded, r.Delivered); ok {
 		r.ResponseRate = round(rate, 3)
 	}
 	// The organisation as a whole is a group too: with fewer than minSize
@@ -252,13 +278,11 @@ func New(in Input, opts Options) (*Report, error) {
 		r.Dimensions = append(r.Dimensions, row)
 	}
 	if enough {
-		if l, ok := campaign.OverallIndex(dims, campaign.Leadership); ok {
-			r.Leadership = round(l, 1)
-		}
-		if m, ok := campaign.OverallIndex(dims, campaign.Management); ok {
-			r.Management = round(m, 1)
-		}
+		sums := t.Indices()
+		r.Leadership, r.LeadershipCI = mean(sums.Leadership, r.Invited, 0, 100)
+		r.Management, r.ManagementCI = mean(sums.Management, r.Invited, 0, 100)
 		r.Balance = difference(r.Leadership, r.Management)
+		_, r.BalanceCI = mean(sums.Balance, r.Invited, -100, 100)
 		if r.Leadership != nil && r.Management != nil {
 			q := string(campaign.QuadrantOf(*r.Leadership, *r.Management))
 			r.Quadrant = &q
@@ -285,12 +309,20 @@ func New(in Input, opts Options) (*Report, error) {
 	r.reliability(t, enough)
 	if r.Closed {
 		r.Groups = groups(c, t, campaign.PoolGroupSizes(in.GroupSizes, minSize), minSize)
+		compareGroups(r.Groups, t.Indices())
+		for _, g := range r.Groups {
+			if !g.Suppressed && g.indices == nil {
+				r.Notes = append(r.Notes, "Some groups' answers were recorded by an earlier version of lvm-mail, which did not keep what "+
+					"intervals and comparisons need: those groups have their overall indices (the mean of their dimension scores) without either.")
+				break
+			}
+		}
 	} else {
 		r.Notes = append(r.Notes, fmt.Sprintf("The campaign is still open, so results by department and other groups, and comments, are not shown yet: "+
 			"comparing two reports taken while answers are still coming in could show what the people who answered in between said. "+
 			"They appear once the campaign is closed ('lvm-mail campaign close %s').", c.Slug))
 	}
-	if err := r.comments(t, opts.Rand); err != nil {
+	if err := r.comments(t, in.Names, opts.Rand); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -327,219 +359,19 @@ func (r *Report) reliability(t *campaign.Tally, enough bool) {
 	}
 }
 
-// groups builds the breakdown groups of a closed campaign, column by column,
-// applying the threshold and complementary suppression to each group and to
-// each of its scores.
-func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize, minSize int) []Group {
-	type entry struct {
-		key     campaign.GroupKey
-		invited int
-		tally   *campaign.GroupTally
+// mean returns the rounded mean of the respondents' own indices and its 95%
+// interval, with the finite-population correction for invited people,
+// kept within lo..hi: nil without values, no interval with fewer than two.
+func mean(m campaign.Moments, invited int, lo, hi float64) (*float64, *Interval) {
+	v, ok := m.Mean()
+	if !ok {
+		return nil, nil
 	}
-	byColumn := map[string][]*entry{}
-	seen := map[campaign.GroupKey]*entry{}
-	add := func(k campaign.GroupKey) *entry {
-		e, ok := seen[k]
-		if !ok {
-			e = &entry{key: k}
-			seen[k] = e
-			byColumn[k.Column] = append(byColumn[k.Column], e)
-		}
-		return e
+	low, high, ok := campaign.Interval95(m, invited)
+	if !ok {
+		return round(v, 1), nil
 	}
-	for _, g := range sizes {
-		add(campaign.GroupKey{Column: g.Column, Value: g.Value}).invited += g.Invited
-	}
-	for _, g := range t.Groups() {
-		add(g.GroupKey).tally = g
-	}
-	columns := make([]string, 0, len(byColumn))
-	for col := range byColumn {
-		columns = append(columns, col)
-	}
-	slices.SortFunc(columns, func(a, b string) int {
-		return cmp.Or(cmp.Compare(rankColumn(a), rankColumn(b)), cmp.Compare(a, b))
-	})
-
-	nDims := len(c.Instrument.Dimensions)
-	var out []Group
-	for _, col := range columns {
-		entries := byColumn[col]
-		slices.SortFunc(entries, func(a, b *entry) int {
-			return cmp.Or(cmp.Compare(rankValue(a.key.Value), rankValue(b.key.Value)), cmp.Compare(a.key.Value, b.key.Value))
-		})
-		tallies := make([]*campaign.GroupTally, len(entries))
-		counts := make([]int, len(entries))
-		for i, e := range entries {
-			tallies[i] = e.tally
-			if tallies[i] == nil { // no responses
-				tallies[i] = &campaign.GroupTally{GroupKey: e.key, Dimensions: make([]campaign.DimensionTally, nDims)}
-			}
-			counts[i] = tallies[i].Responses
-		}
-		vis := campaign.SuppressGroups(counts, minSize)
-
-		// cells[pole][dim][group]
-		var cells [2][][]campaign.Visibility
-		for p, pole := range campaign.Poles {
-			cells[p] = make([][]campaign.Visibility, nDims)
-			for d := range nDims {
-				answered := make([]int, len(entries))
-				for i, g := range tallies {
-					answered[i] = g.Dimensions[d].Pole(pole).Respondents
-				}
-				cells[p][d] = campaign.SuppressCells(answered, minSize, vis)
-			}
-		}
-
-		for i, e := range entries {
-			g := Group{Column: col, Value: e.key.Value, Invited: e.invited, Dimensions: make([]GroupDimension, nDims)}
-			if vis[i].Hidden() {
-				g.Suppressed = true
-				g.Reason = reason(vis[i], minSize, "responses")
-			} else {
-				n := counts[i]
-				g.Responded = &n
-				if rate, ok := campaign.ResponseRate(n, e.invited); ok {
-					g.ResponseRate = round(rate, 3)
-				}
-			}
-			var hiddenCell [2]bool
-			for d := range nDims {
-				dt := tallies[i].Dimensions[d]
-				gd := GroupDimension{ID: c.Instrument.Dimensions[d].ID}
-				for p := range campaign.Poles {
-					v := cells[p][d][i]
-					score, why := &gd.Leadership, &gd.LeadershipReason
-					pt := dt.Leadership
-					if p == 1 {
-						score, why, pt = &gd.Management, &gd.ManagementReason, dt.Management
-					}
-					switch {
-					case g.Suppressed:
-						hiddenCell[p] = true
-						*why = g.Reason
-					case v.Hidden():
-						hiddenCell[p] = true
-						*why = reason(v, minSize, "answers")
-					default:
-						*score = index(pt)
-					}
-				}
-				gd.Balance = difference(gd.Leadership, gd.Management)
-				g.Dimensions[d] = gd
-			}
-			if !g.Suppressed {
-				// A group's overall index is the mean of its dimension scores, so
-				// it would give away a withheld score: withhold it too.
-				var why []string
-				for p, pole := range campaign.Poles {
-					if hiddenCell[p] {
-						why = append(why, string(pole))
-						continue
-					}
-					if v, ok := campaign.OverallIndex(tallies[i].Dimensions, pole); ok {
-						if p == 0 {
-							g.Leadership = round(v, 1)
-						} else {
-							g.Management = round(v, 1)
-						}
-					}
-				}
-				g.Balance = difference(g.Leadership, g.Management)
-				if len(why) > 0 {
-					g.IndexReason = fmt.Sprintf("overall %s withheld, so that a withheld score cannot be worked out from it", strings.Join(why, " and "))
-				}
-			}
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-// comments keeps the comments of departments with enough responses, names
-// the department only where the department is shown, and shuffles them.
-func (r *Report) comments(t *campaign.Tally, random io.Reader) error {
-	all := t.Comments()
-	if !r.Closed {
-		r.Comments.Withheld = len(all)
-		if len(all) > 0 {
-			r.Comments.Reason = "comments appear once the campaign is closed"
-		}
-		return nil
-	}
-	shown := map[string]bool{}
-	for _, g := range r.Groups {
-		if g.Column == campaign.ColumnDepartment && !g.Suppressed {
-			shown[g.Value] = true
-		}
-	}
-	for _, cm := range all {
-		dept := campaign.GroupKey{Column: campaign.ColumnDepartment, Value: cm.Department}
-		g, _ := t.Group(dept)
-		if g == nil || !campaign.CommentsShown(g.Responses) {
-			r.Comments.Withheld++
-			continue
-		}
-		label := ""
-		if shown[cm.Department] {
-			label = cm.Department
-		}
-		r.Comments.List = append(r.Comments.List, Comment{Text: cleanText(cm.Text), Department: label})
-	}
-	r.Comments.Shown = len(r.Comments.List)
-	if r.Comments.Withheld > 0 {
-		r.Comments.Reason = fmt.Sprintf("comments from departments with fewer than %d responses are not shown", campaign.MinCommentGroupSize)
-		r.Notes = append(r.Notes, fmt.Sprintf("%d %s not shown because %s from departments with fewer than %d responses.",
-			r.Comments.Withheld, plural(r.Comments.Withheld, "comment is", "comments are"), plural(r.Comments.Withheld, "it came", "they came"), campaign.MinCommentGroupSize))
-	}
-	var seed [32]byte
-	if _, err := io.ReadFull(random, seed[:]); err != nil {
-		return fmt.Errorf("shuffle comments: %w", err)
-	}
-	rng := mrand.New(mrand.NewChaCha8(seed))
-	rng.Shuffle(len(r.Comments.List), func(i, j int) {
-		r.Comments.List[i], r.Comments.List[j] = r.Comments.List[j], r.Comments.List[i]
-	})
-	return nil
-}
-
-// cleanText drops control characters other than tabs and line breaks,
-// which have no place in a cell and which some spreadsheet programs refuse.
-func cleanText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f || r == 0xfffe || r == 0xffff {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// reason says why a figure is withheld, in the words the report shows.
-func reason(v campaign.Visibility, minSize int, unit string) string {
-	switch v {
-	case campaign.TooFew:
-		return fmt.Sprintf("fewer than %d %s", minSize, unit)
-	case campaign.Protecting:
-		return "hidden so that a smaller group cannot be worked out"
-	}
-	return ""
-}
-
-// rankColumn puts the department first.
-func rankColumn(c string) int {
-	if c == campaign.ColumnDepartment {
-		return 0
-	}
-	return 1
-}
-
-// rankValue puts the pooled group last.
-func rankValue(v string) int {
-	if v == campaign.PooledGroup {
-		return 1
-	}
-	return 0
+	return round(v, 1), &Interval{*round(max(low, lo), 1), *round(min(high, hi), 1)}
 }
 
 func index(p campaign.PoleTally) *float64 {

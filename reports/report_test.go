@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"maps"
 	"math"
@@ -80,12 +81,16 @@ func TestReportJSON(t *testing.T) {
 	wantNum(t, "responded", js["responded"], 26)
 	wantNum(t, "response_rate", js["response_rate"], r3(26.0/37))
 
-	// Overall indices: the mean of the dimension scores, rounded; the balance
-	// from the rounded indices; the quadrant from those.
+	// Overall indices: the mean of every person's own index, rounded; the
+	// balance from the rounded indices; the quadrant from those.
 	l, m := r1(f.overall(campaign.Leadership, everyone)), r1(f.overall(campaign.Management, everyone))
 	wantNum(t, "leadership", js["leadership"], l)
 	wantNum(t, "management", js["management"], m)
 	wantNum(t, "balance", js["balance"], r1(l-m))
+	hasKeys(t, "report", js, "leadership_ci95", "management_ci95", "balance_ci95")
+	wantInterval(t, "leadership_ci95", js["leadership_ci95"], interval(f.owns(campaign.Leadership, everyone), 37, 0, 100))
+	wantInterval(t, "management_ci95", js["management_ci95"], interval(f.owns(campaign.Management, everyone), 37, 0, 100))
+	wantInterval(t, "balance_ci95", js["balance_ci95"], interval(f.owns("", everyone), 37, -100, 100))
 	if want := string(campaign.QuadrantOf(l, m)); js["quadrant"] != want {
 		t.Errorf("quadrant: got %v, want %q", js["quadrant"], want)
 	}
@@ -205,19 +210,14 @@ func TestReportJSON(t *testing.T) {
 	sales := byName[row{"department", "Sales"}]
 	wantNum(t, "Sales.responded", sales["responded"], 12)
 	wantNum(t, "Sales.response_rate", sales["response_rate"], 1)
-	sl, sm := r1(f.overall(campaign.Leadership, in("Sales"))), r1(f.overall(campaign.Management, in("Sales")))
-	wantNum(t, "Sales.leadership", sales["leadership"], sl)
-	wantNum(t, "Sales.management", sales["management"], sm)
-	wantNum(t, "Sales.balance", sales["balance"], r1(sl-sm))
 	for i, d := range objects(t, sales["dimensions"]) {
 		dl, _, _ := f.poleIndex(f.in.Dimensions[i].ID, campaign.Leadership, in("Sales"))
 		wantNum(t, "Sales."+f.in.Dimensions[i].ID+".leadership", d["leadership"], r1(dl))
 	}
 
 	// Support shows, but two of its six skipped q's leadership statement:
-	// that score rests on 4 answers and is withheld, and so is Support's
-	// overall leadership index, which would give it away. Ops and Finance,
-	// hidden anyway, cover it.
+	// that score rests on 4 answers and is withheld. Its overall indices
+	// rest on all of its answers and are shown.
 	support := byName[row{"department", "Support"}]
 	wantNum(t, "Support.responded", support["responded"], 6)
 	wantNum(t, "Support.response_rate", support["response_rate"], r3(6.0/8))
@@ -225,38 +225,110 @@ func TestReportJSON(t *testing.T) {
 	if supportDims[1]["leadership"] != nil || supportDims[1]["leadership_reason"] != "fewer than 5 answers" {
 		t.Errorf("Support, q: got %v, want leadership withheld as fewer than 5 answers", supportDims[1])
 	}
-	if support["leadership"] != nil || support["balance"] != nil || support["index_reason"] == nil {
-		t.Errorf("Support: got leadership %v, balance %v; want both withheld with a reason", support["leadership"], support["balance"])
-	}
-	wantNum(t, "Support.management", support["management"], r1(f.overall(campaign.Management, in("Support"))))
 	dl, _, _ := f.poleIndex("p", campaign.Leadership, in("Support"))
 	wantNum(t, "Support.p.leadership", supportDims[0]["leadership"], r1(dl))
 
-	for _, other := range []struct {
+	// Every shown group: its overall indices from its people's own indices,
+	// their intervals, and how its balance compares with everyone else's.
+	type shown struct {
 		row
 		keep      func(given) bool
 		responded float64
-	}{
-		{row{"location", "Leeds"}, func(g given) bool { return g.location == "Leeds" }, 18},
-		{row{"location", "York"}, func(g given) bool { return g.location == "York" }, 8},
+	}
+	shownGroups := []shown{
+		{row{"department", "Sales"}, in("Sales"), 12},
+		{row{"department", "Support"}, in("Support"), 6},
 		{row{"grade", "A"}, func(g given) bool { return g.grade == "A" }, 9},
 		{row{"grade", "B"}, func(g given) bool { return g.grade == "B" }, 9},
 		{row{"grade", "C"}, func(g given) bool { return g.grade == "C" }, 8},
-	} {
-		g, name := byName[other.row], other.column+"="+other.value
+		{row{"location", "Leeds"}, func(g given) bool { return g.location == "Leeds" }, 18},
+		{row{"location", "York"}, func(g given) bool { return g.location == "York" }, 8},
+	}
+	var pValues []float64
+	for _, sg := range shownGroups {
+		g, name := byName[sg.row], sg.column+"="+sg.value
+		hasKeys(t, name, g, "leadership_ci95", "management_ci95", "balance_ci95", "differs", "difference")
 		if g["suppressed"] != false {
 			t.Errorf("%s: got suppressed, want shown", name)
 		}
-		wantNum(t, name+".responded", g["responded"], other.responded)
-		wantNum(t, name+".leadership", g["leadership"], r1(f.overall(campaign.Leadership, other.keep)))
-		wantNum(t, name+".management", g["management"], r1(f.overall(campaign.Management, other.keep)))
+		wantNum(t, name+".responded", g["responded"], sg.responded)
+		invited := fixtureInvited(sg.keep)
+		l, m := r1(f.overall(campaign.Leadership, sg.keep)), r1(f.overall(campaign.Management, sg.keep))
+		wantNum(t, name+".leadership", g["leadership"], l)
+		wantNum(t, name+".management", g["management"], m)
+		wantNum(t, name+".balance", g["balance"], r1(l-m))
+		wantInterval(t, name+".leadership_ci95", g["leadership_ci95"], interval(f.owns(campaign.Leadership, sg.keep), invited, 0, 100))
+		wantInterval(t, name+".management_ci95", g["management_ci95"], interval(f.owns(campaign.Management, sg.keep), invited, 0, 100))
+		wantInterval(t, name+".balance_ci95", g["balance_ci95"], interval(f.owns("", sg.keep), invited, -100, 100))
+		rest := func(gv given) bool { return !sg.keep(gv) }
+		diff, p := welchP(f.owns("", sg.keep), f.owns("", rest))
+		wantNum(t, name+".difference", g["difference"], r1(diff))
+		pValues = append(pValues, p)
+	}
+	significant := holmSignificant(pValues)
+	differing := 0
+	for i, sg := range shownGroups {
+		g := byName[sg.row]
+		want := "no clear difference"
+		switch d := g["difference"].(float64); {
+		case significant[i] && d > 0:
+			want = "more leadership"
+		case significant[i] && d < 0:
+			want = "more management"
+		}
+		if significant[i] {
+			differing++
+		}
+		if g["differs"] != want {
+			t.Errorf("%s=%s: got differs %v, want %q (p %.4g, difference %v)", sg.column, sg.value, g["differs"], want, pValues[i], g["difference"])
+		}
+	}
+	if byName[row{"department", "Sales"}]["differs"] != "more leadership" || differing == len(shownGroups) {
+		t.Errorf("Sales, which leans to leading, got %v; %d of %d groups differ; want Sales and not every group",
+			byName[row{"department", "Sales"}]["differs"], differing, len(shownGroups))
+	}
+	for _, s := range suppressed {
+		g := byName[row{"department", s.value}]
+		for _, k := range []string{"leadership_ci95", "differs", "difference"} {
+			if g[k] != nil {
+				t.Errorf("%s is suppressed: got %s %v, want null", s.value, k, g[k])
+			}
+		}
 	}
 
 	cm := js["comments"].(map[string]any)
-	wantNum(t, "comments.shown", cm["shown"], 12)
-	wantNum(t, "comments.withheld", cm["withheld"], 1)
+	wantNum(t, "comments.shown", cm["shown"], 13)
+	wantNum(t, "comments.withheld", cm["withheld"], 0)
 }
 
+// fixtureInvited counts the people of the fixture's roster keep accepts.
+func fixtureInvited(keep func(given) bool) int {
+	n := 0
+	for _, d := range fixtureDepartments {
+		for i := range d.invited {
+			if keep(given{department: d.name, location: d.location, grade: grade(i)}) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// wantInterval fails unless v is the JSON array [low, high] of want.
+func wantInterval(t *testing.T, what string, v any, want [2]float64) {
+	t.Helper()
+	got, ok := v.([]any)
+	if !ok || len(got) != 2 {
+		t.Errorf("%s: got %v, want [%v, %v]", what, v, want[0], want[1])
+		return
+	}
+	wantNum(t, what+"[0]", got[0], want[0])
+	wantNum(t, what+"[1]", got[1], want[1])
+}
+
+// TestCommentsAreShuffledCleanedAndLabelled: with 26 responses in all,
+// every comment is shown. Sales (12 responses, shown) names its comments;
+// Support (6) shows its comment without its name.
 func TestCommentsAreShuffledCleanedAndLabelled(t *testing.T) {
 	f := newFixture(t, openStore(t), "Pulse", 1)
 	f.close(t)
@@ -264,8 +336,12 @@ func TestCommentsAreShuffledCleanedAndLabelled(t *testing.T) {
 	var orderA, orderB []string
 	for _, c := range a.Comments.List {
 		orderA = append(orderA, c.Text)
-		if c.Department != "Sales" {
-			t.Errorf("comment %q: got department %q, want Sales (shown, 12 responses)", c.Text, c.Department)
+		want := "Sales"
+		if c.Text == "Support has something to say" {
+			want = ""
+		}
+		if c.Department != want {
+			t.Errorf("comment %q: got department %q, want %q", c.Text, c.Department, want)
 		}
 		if strings.ContainsRune(c.Text, '\x07') {
 			t.Errorf("comment %q keeps a control character", c.Text)
@@ -275,13 +351,16 @@ func TestCommentsAreShuffledCleanedAndLabelled(t *testing.T) {
 		orderB = append(orderB, c.Text)
 	}
 	if slices.Equal(orderA, orderB) {
-		t.Errorf("two seeds gave the same order of 12 comments: %q", orderA)
+		t.Errorf("two seeds gave the same order of 13 comments: %q", orderA)
 	}
 	if !slices.Equal(slices.Sorted(slices.Values(orderA)), slices.Sorted(slices.Values(orderB))) {
 		t.Errorf("two seeds gave different comments: %q and %q", orderA, orderB)
 	}
-	if !slices.Contains(orderA, hyperlink) || !slices.Contains(orderA, "Bell in the text") || slices.Contains(orderA, "Support has something to say") {
-		t.Errorf("got comments %q; want Sales's (the hyperlink one as typed), not Support's", orderA)
+	if len(orderA) != 13 || !slices.Contains(orderA, hyperlink) || !slices.Contains(orderA, "Bell in the text") || !slices.Contains(orderA, "Support has something to say") {
+		t.Errorf("got comments %q; want all 13, the hyperlink one as typed", orderA)
+	}
+	if a.Comments.Shown != 13 || a.Comments.Withheld != 0 {
+		t.Errorf("got %d shown, %d withheld; want 13, 0", a.Comments.Shown, a.Comments.Withheld)
 	}
 }
 
@@ -356,8 +435,9 @@ func TestReportWithTooFewResponses(t *testing.T) {
 			t.Errorf("group %v %v: shown with at most 4 responses", g["column"], g["value"])
 		}
 	}
-	if len(r.Comments.List) != 0 {
-		t.Errorf("got comments %v from 4 responses", r.Comments.List)
+	if len(r.Comments.List) != 0 || r.Comments.Withheld != 4 || !strings.Contains(r.Comments.Reason, "at least 10 people have responded") {
+		t.Errorf("got comments %v, %d withheld (%q) from 4 responses; want all 4 withheld until 10 have responded",
+			r.Comments.List, r.Comments.Withheld, r.Comments.Reason)
 	}
 
 	path := writeWorkbook(t, r)
@@ -399,8 +479,7 @@ func TestCompare(t *testing.T) {
 		wantNum(t, id+".leadership.before", l["before"], r1(lb))
 		wantNum(t, id+".leadership.change", l["change"], r1(r1(ln)-r1(lb)))
 	}
-	// Sales, Support, the grades and the locations show in both (Support's
-	// leadership is withheld in both, so only its management changes).
+	// Sales, Support, the grades and the locations show in both.
 	var got []string
 	for _, g := range objects(t, cmp["groups"]) {
 		got = append(got, g["column"].(string)+"="+g["value"].(string))
@@ -414,5 +493,37 @@ func TestCompare(t *testing.T) {
 	want := []string{"department=Sales", "department=Support", "grade=A", "grade=B", "grade=C", "location=Leeds", "location=York"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got compared groups %v, want %v", got, want)
+	}
+}
+
+// TestResponseRateOutOfDelivered: the response rate counts only the people
+// still on the roster whose invitation was delivered. Three people of Sales
+// leave after answering: the organisation's rate is 26 of 34, and Sales,
+// with 12 answers from the 9 still there, shows 100%, not more.
+func TestResponseRateOutOfDelivered(t *testing.T) {
+	s := openStore(t)
+	f := newFixture(t, s, "Q4 Pulse 2026", 1)
+	staff, err := s.FindStaff(context.Background(), campaign.StaffFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stay []campaign.StaffMember
+	for _, m := range staff {
+		if m.Email != email("Sales", 0) && m.Email != email("Sales", 1) && m.Email != email("Sales", 2) {
+			stay = append(stay, m)
+		}
+	}
+	if _, err := s.ImportStaff(context.Background(), stay, campaign.ImportOptions{DeactivateMissing: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.close(t)
+	js := jsonOf(t, f.report(t, 1))
+	wantNum(t, "invited", js["invited"], 37)
+	wantNum(t, "delivered", js["delivered"], 34)
+	wantNum(t, "response_rate", js["response_rate"], r3(26.0/34))
+	for _, g := range objects(t, js["groups"]) {
+		if g["column"] == "department" && g["value"] == "Sales" {
+			wantNum(t, "Sales.response_rate", g["response_rate"], 1)
+		}
 	}
 }

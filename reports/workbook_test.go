@@ -1,22 +1,16 @@
 package reports_test
 
 import (
-	"archive/zip"
-	"bytes"
-	"context"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/lvm-mail/lvm-mail/internal/testtool"
 	"github.com/lvm-mail/lvm-mail/reports"
 )
 
@@ -105,9 +99,13 @@ func TestWorkbook(t *testing.T) {
 	path := writeWorkbook(t, r)
 	f := openWorkbook(t, path)
 
-	want := []string{"Summary", "Dimensions", "Groups", "Items", "Comments", "Method"}
+	want := []string{"Summary", "Groups", "Group dimensions", "Dimensions", "Items", "Comments", "Method"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("got sheets %v, want %v", got, want)
+	}
+	groups := objects(t, js["groups"])
+	groupRow := func(g map[string]any) int {
+		return findRow(t, f, "Groups", strings.ToUpper(g["column"].(string)[:1])+g["column"].(string)[1:], g["value"].(string))
 	}
 
 	t.Run("Summary", func(t *testing.T) {
@@ -120,13 +118,83 @@ func TestWorkbook(t *testing.T) {
 		} {
 			wantCellNum(t, f, "Summary", cellName(2, findRow(t, f, "Summary", tt.label)), js[tt.key])
 		}
+		for _, tt := range []struct{ label, key string }{
+			{"Leadership index", "leadership_ci95"}, {"Management index", "management_ci95"}, {"Balance", "balance_ci95"},
+		} {
+			got := raw(t, f, "Summary", cellName(3, findRow(t, f, "Summary", tt.label)))
+			if want := intervalText(js[tt.key]); got != want {
+				t.Errorf("%s: got interval %q, want %q", tt.label, got, want)
+			}
+		}
+		if got := raw(t, f, "Summary", "B4"); got != "Q4 Pulse 2026 (q4-pulse-2026)" {
+			t.Errorf("campaign: got %q, want the name and the slug in full", got)
+		}
 		picture := raw(t, f, "Summary", cellName(2, findRow(t, f, "Summary", "Overall picture")))
 		if !strings.HasPrefix(strings.ToLower(picture), js["quadrant"].(string)) {
 			t.Errorf("overall picture %q does not name the quadrant %q", picture, js["quadrant"])
 		}
 		reading := raw(t, f, "Summary", cellName(1, findRow(t, f, "Summary", "What this says")+1))
-		if !strings.Contains(reading, "26 of the 37 people invited answered") {
+		if !strings.Contains(reading, "26 of the 37 people reached answered") {
 			t.Errorf("got reading %q, want one that starts from the response", reading)
+		}
+
+		// Who differs: the shown groups with the highest and the lowest
+		// balance, of any breakdown column, each with its difference from
+		// the rest and the verdict.
+		var high, low map[string]any
+		for _, g := range groups {
+			if g["suppressed"] == true {
+				continue
+			}
+			if high == nil || g["balance"].(float64) > high["balance"].(float64) {
+				high = g
+			}
+			if low == nil || g["balance"].(float64) < low["balance"].(float64) {
+				low = g
+			}
+		}
+		for _, tt := range []struct {
+			label string
+			group map[string]any
+		}{{"Leans most to leading", high}, {"Leans most to managing", low}} {
+			row := findRow(t, f, "Summary", tt.label)
+			name := strings.ToUpper(tt.group["column"].(string)[:1]) + tt.group["column"].(string)[1:] + ": " + tt.group["value"].(string)
+			if got := raw(t, f, "Summary", cellName(2, row)); got != name {
+				t.Errorf("%s: got %q, want %q", tt.label, got, name)
+			}
+			wantCellNum(t, f, "Summary", cellName(4, row), tt.group["balance"])
+			wantCellNum(t, f, "Summary", cellName(5, row), tt.group["difference"])
+			verdict := raw(t, f, "Summary", cellName(6, row))
+			if clear := tt.group["differs"] != "no clear difference"; clear != strings.HasPrefix(verdict, "Yes: clearly "+tt.group["differs"].(string)) {
+				t.Errorf("%s: got verdict %q, want one saying %v", tt.label, verdict, tt.group["differs"])
+			}
+			if !strings.Contains(reading, tt.group["value"].(string)+" ("+tt.group["column"].(string)+")") {
+				t.Errorf("the reading does not name %v: %q", tt.group["value"], reading)
+			}
+		}
+		if high["value"] != "Sales" {
+			t.Errorf("got %v as leaning most to leading, want Sales, which the fixture makes so", high["value"])
+		}
+
+		// Strongest and weakest: the highest and lowest mean of L and M.
+		dims := objects(t, js["dimensions"])
+		level := func(d map[string]any) float64 { return d["leadership"].(float64) + d["management"].(float64) }
+		strongest, weakest := dims[0], dims[0]
+		for _, d := range dims {
+			if level(d) > level(strongest) {
+				strongest = d
+			}
+			if level(d) < level(weakest) {
+				weakest = d
+			}
+		}
+		for label, d := range map[string]map[string]any{"Strongest": strongest, "Weakest": weakest} {
+			row := findRow(t, f, "Summary", label)
+			if got := raw(t, f, "Summary", cellName(2, row)); got != d["name"] {
+				t.Errorf("%s dimension: got %q, want %v", label, got, d["name"])
+			}
+			wantCellNum(t, f, "Summary", cellName(4, row), d["leadership"])
+			wantCellNum(t, f, "Summary", cellName(5, row), d["management"])
 		}
 	})
 
@@ -144,49 +212,105 @@ func TestWorkbook(t *testing.T) {
 	})
 
 	t.Run("Groups", func(t *testing.T) {
-		const firstDim = 9
-		lastCol := firstDim + 3*3 - 1
-		for _, g := range objects(t, js["groups"]) {
-			label := strings.ToUpper(g["column"].(string)[:1]) + g["column"].(string)[1:]
-			row := findRow(t, f, "Groups", label, g["value"].(string))
-			wantCellNum(t, f, "Groups", cellName(3, row), g["invited"])
+		const firstDim = 13
+		lastCol := firstDim + 3 - 1
+		for _, g := range groups {
+			row := groupRow(g)
 			if g["suppressed"] == true {
-				if got := raw(t, f, "Groups", cellName(4, row)); got != g["reason"] {
+				if got := raw(t, f, "Groups", cellName(3, row)); got != g["reason"] {
 					t.Errorf("%v: got %q, want the reason %q", g["value"], got, g["reason"])
 				}
-				for col := 4; col <= lastCol; col++ {
+				for col := 3; col <= lastCol; col++ {
 					if typ, _ := f.GetCellType("Groups", cellName(col, row)); typ == excelize.CellTypeNumber {
 						t.Errorf("%v is suppressed but %s holds a number", g["value"], cellName(col, row))
 					}
 				}
 				continue
 			}
-			wantCellNum(t, f, "Groups", cellName(4, row), g["responded"])
-			wantCellNum(t, f, "Groups", cellName(5, row), g["response_rate"])
-			for col, key := range []string{"leadership", "management", "balance"} {
-				if g[key] == nil {
-					if got := raw(t, f, "Groups", cellName(6+col, row)); key != "balance" && !strings.HasPrefix(got, "withheld") {
-						t.Errorf("%v: %s cell holds %q, want why it is withheld", g["value"], key, got)
-					}
-					continue
+			wantCellNum(t, f, "Groups", cellName(3, row), g["responded"])
+			wantCellNum(t, f, "Groups", cellName(4, row), g["response_rate"])
+			for i, key := range []string{"leadership", "management", "balance"} {
+				wantCellNum(t, f, "Groups", cellName(5+2*i, row), g[key])
+				want := intervalText(g[key+"_ci95"])
+				if g["responded"] == g["invited"] {
+					want = "all answered" // Sales: the interval has no width
 				}
-				wantCellNum(t, f, "Groups", cellName(6+col, row), g[key])
+				if got := raw(t, f, "Groups", cellName(6+2*i, row)); got != want {
+					t.Errorf("%v %s: got interval %q, want %q", g["value"], key, got, want)
+				}
+			}
+			wantCellNum(t, f, "Groups", cellName(11, row), g["difference"])
+			if got := raw(t, f, "Groups", cellName(12, row)); got != g["differs"] {
+				t.Errorf("%v: got verdict %q, want %q", g["value"], got, g["differs"])
 			}
 			for d, gd := range objects(t, g["dimensions"]) {
-				for p, key := range []string{"leadership", "management"} {
-					cell := cellName(firstDim+3*d+p, row)
-					if gd[key] == nil {
-						if got := raw(t, f, "Groups", cell); got != gd[key+"_reason"] {
-							t.Errorf("%v %v: %s holds %q, want %q", g["value"], gd["id"], cell, got, gd[key+"_reason"])
-						}
-						continue
-					}
-					wantCellNum(t, f, "Groups", cell, gd[key])
+				cell := cellName(firstDim+d, row)
+				if gd["balance"] != nil {
+					wantCellNum(t, f, "Groups", cell, gd["balance"])
+					continue
+				}
+				// A short reason that fits; the full one is below the table.
+				want := "too few"
+				if gd["leadership_reason"] != "fewer than 5 answers" && gd["management_reason"] != "fewer than 5 answers" {
+					want = "hidden"
+				}
+				if got := raw(t, f, "Groups", cell); got != want {
+					t.Errorf("%v %v: %s holds %q, want %q", g["value"], gd["id"], cell, got, want)
 				}
 			}
 		}
-		if got := raw(t, f, "Groups", cellName(4, findRow(t, f, "Groups", "Department", "Ops"))); got != "hidden so that a smaller group cannot be worked out" {
+		if got := raw(t, f, "Groups", cellName(3, findRow(t, f, "Groups", "Department", "Ops"))); got != "hidden so that a smaller group cannot be worked out" {
 			t.Errorf("Ops: got %q, want the complementary-suppression reason", got)
+		}
+		// Support's q leadership rests on 4 answers: its balance cell says so
+		// in short, and the explanation is below the table, once.
+		support := findRow(t, f, "Groups", "Department", "Support")
+		if got := raw(t, f, "Groups", cellName(firstDim+1, support)); got != "too few" {
+			t.Errorf("Support, q: got %q, want \"too few\"", got)
+		}
+		rows, err := f.GetRows("Groups")
+		if err != nil {
+			t.Fatal(err)
+		}
+		explained := 0
+		for _, r := range rows {
+			if len(r) > 0 && strings.Contains(r[0], `"too few": fewer than 5 people of the group answered`) {
+				explained++
+			}
+		}
+		if explained != 1 {
+			t.Errorf("the short reasons are explained %d times below the table, want once", explained)
+		}
+	})
+
+	t.Run("GroupDimensions", func(t *testing.T) {
+		const firstDim = 5
+		for _, g := range groups {
+			row := findRow(t, f, "Group dimensions", strings.ToUpper(g["column"].(string)[:1])+g["column"].(string)[1:], g["value"].(string))
+			wantCellNum(t, f, "Group dimensions", cellName(3, row), g["invited"])
+			if g["suppressed"] == true {
+				if got := raw(t, f, "Group dimensions", cellName(4, row)); got != g["reason"] {
+					t.Errorf("%v: got %q, want the reason %q", g["value"], got, g["reason"])
+				}
+				continue
+			}
+			for d, gd := range objects(t, g["dimensions"]) {
+				for p, key := range []string{"leadership", "management"} {
+					cell := cellName(firstDim+2*d+p, row)
+					switch gd[key+"_reason"] {
+					case nil:
+						wantCellNum(t, f, "Group dimensions", cell, gd[key])
+					case "fewer than 5 answers":
+						if got := raw(t, f, "Group dimensions", cell); got != "too few" {
+							t.Errorf("%v %v %s: got %q, want \"too few\"", g["value"], gd["id"], key, got)
+						}
+					default:
+						if got := raw(t, f, "Group dimensions", cell); got != "hidden" {
+							t.Errorf("%v %v %s: got %q, want \"hidden\"", g["value"], gd["id"], key, got)
+						}
+					}
+				}
+			}
 		}
 	})
 
@@ -216,17 +340,17 @@ func TestWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var texts []string
+		labels := map[string]string{}
 		for _, r := range rows[3:] {
-			if len(r) == 2 {
-				texts = append(texts, r[0])
-				if r[1] != "Sales" {
-					t.Errorf("comment %q: got department %q, want Sales", r[0], r[1])
+			if len(r) > 0 && r[0] != "" {
+				labels[r[0]] = ""
+				if len(r) > 1 {
+					labels[r[0]] = r[1]
 				}
 			}
 		}
-		if len(texts) != 12 || slices.Contains(texts, "Support has something to say") {
-			t.Errorf("got comments %q, want Sales's 12 only", texts)
+		if len(labels) != 13 || labels["Support has something to say"] != "" || labels["Sales comment 5"] != "Sales" {
+			t.Errorf("got comments %q; want all 13, Sales's named, Support's not", labels)
 		}
 	})
 
@@ -242,7 +366,9 @@ func TestWorkbook(t *testing.T) {
 		alpha := js["alpha"].(map[string]any)
 		for _, want := range []string{
 			"(average − 1) ÷ 4 × 100", "α = k ÷ (k − 1)", "σL²·αL", "5 responses: this campaign's setting",
-			"hidden so that a smaller group cannot be worked out", "at least 10 responses",
+			"hidden so that a smaller group cannot be worked out", "at least 10 people have responded",
+			"√(1 − n ÷ N)", "Welch's t test", "Holm's correction for all the groups compared in this report (7)",
+			"every name of a person on the roster becomes [name]", "The database keeps each comment as it was written",
 			"leadership " + strconv.FormatFloat(alpha["leadership"].(float64), 'f', 2, 64),
 			"management " + strconv.FormatFloat(alpha["management"].(float64), 'f', 2, 64),
 		} {
@@ -252,12 +378,82 @@ func TestWorkbook(t *testing.T) {
 		}
 	})
 
+	t.Run("QuadrantChart", func(t *testing.T) {
+		// Of the breakdown columns, only grade has three groups showing both
+		// indices: one chart, a labelled point per group, the dashed lines at
+		// 50 and the four quadrant names.
+		var scatter []string
+		for _, xml := range chartParts(t, path) {
+			if strings.Contains(xml, "<scatterChart>") {
+				scatter = append(scatter, xml)
+			}
+		}
+		if len(scatter) != 1 {
+			t.Fatalf("got %d quadrant charts, want 1 (grade)", len(scatter))
+		}
+		xml := scatter[0]
+		if !strings.Contains(xml, `<showSerName val="1"></showSerName>`) && !strings.Contains(xml, `<showSerName val="1"/>`) {
+			t.Error("the quadrant chart's points are not labelled with their names")
+		}
+		if strings.Contains(xml, "<legend>") {
+			t.Error("the quadrant chart has a legend as well as labels")
+		}
+		var colours []string
+		for _, grade := range []string{"A", "B", "C"} {
+			row := findRow(t, f, "Groups", "Grade", grade)
+			if !strings.Contains(xml, "<f>Groups!$B$"+strconv.Itoa(row)+"</f>") {
+				t.Errorf("grade %s: no point named from Groups!B%d", grade, row)
+			}
+		}
+		for _, m := range regexp.MustCompile(`(?s)<marker>.*?</marker>`).FindAllString(xml, -1) {
+			if c := regexp.MustCompile(`srgbClr val="([0-9A-F]{6})"`).FindStringSubmatch(m); c != nil && c[1] != "FFFFFF" {
+				colours = append(colours, c[1])
+			}
+		}
+		if distinct := slices.Compact(slices.Sorted(slices.Values(colours))); len(colours) != 3 || len(distinct) != 3 {
+			t.Errorf("got marker colours %v, want three distinct ones", colours)
+		}
+		// The guides: hidden cells with the quadrant names and the points of
+		// the lines at 50.
+		rows, err := f.GetRows("Groups")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		fifties := 0
+		for _, r := range rows {
+			for c, v := range r {
+				if c < 13+3 || v == "" {
+					continue
+				}
+				col, _ := excelize.ColumnNumberToName(c + 1)
+				if visible, _ := f.GetColVisible("Groups", col); visible {
+					t.Errorf("chart guide %q in visible column %s", v, col)
+				}
+				if v == "50" {
+					fifties++
+				}
+				if strings.TrimSpace(v) != "" && v[0] > '9' {
+					names = append(names, v)
+				}
+			}
+		}
+		slices.Sort(names)
+		if want := []string{"Leader-led", "Leads and manages", "Manager-run", "Neither"}; !slices.Equal(names, want) || fifties != 4 {
+			t.Errorf("got guides %v and %d points at 50, want %v and the ends of two lines at 50 (4)", names, fifties, want)
+		}
+		for _, ref := range []string{"Groups!$E$", "Groups!$G$"} { // leadership up, management across
+			if !strings.Contains(xml, ref) {
+				t.Errorf("the quadrant chart does not refer to %s", ref)
+			}
+		}
+	})
+
 	t.Run("Charts", func(t *testing.T) {
-		charts := chartParts(t, path)
 		var kinds []string
-		for name, xml := range charts {
+		for name, xml := range chartParts(t, path) {
 			switch {
-			case strings.Contains(xml, "<scatterChart>") && strings.Contains(xml, "Groups!$F$"):
+			case strings.Contains(xml, "<scatterChart>"):
 				kinds = append(kinds, "scatter")
 			case strings.Contains(xml, `<grouping val="percentStacked">`) && strings.Contains(xml, "Items!$H$4"):
 				kinds = append(kinds, "stacked")
@@ -268,8 +464,6 @@ func TestWorkbook(t *testing.T) {
 			}
 		}
 		slices.Sort(kinds)
-		// One scatter only: of the breakdown columns, only grade has three
-		// groups that show both indices.
 		if want := []string{"dimensions", "scatter", "stacked"}; !slices.Equal(kinds, want) {
 			t.Errorf("got charts %v, want %v", kinds, want)
 		}
@@ -281,7 +475,8 @@ func TestWorkbook(t *testing.T) {
 			kind  string
 			min   int
 		}{
-			{"Groups", "3_color_scale", 3 + 3*3}, // overall and every dimension: L, M and balance
+			{"Groups", "3_color_scale", 3 + 3},           // L, M, balance; the balance of every dimension
+			{"Group dimensions", "3_color_scale", 2 * 3}, // L and M of every dimension
 			{"Dimensions", "3_color_scale", 3},
 			{"Dimensions", "2_color_scale", 2},
 		} {
@@ -313,10 +508,14 @@ func TestWorkbook(t *testing.T) {
 			if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
 				t.Errorf("%s: got page layout %+v (%v), want landscape, one page wide", s, layout, err)
 			}
+			if s == "Groups" && (layout.FitToHeight == nil || *layout.FitToHeight != 1) {
+				t.Errorf("Groups: got %v pages high, want one page", layout.FitToHeight)
+			}
 			props, err := f.GetSheetProps(s)
 			if err != nil || props.FitToPage == nil || !*props.FitToPage {
 				t.Errorf("%s: fit to page is not set (%v)", s, err)
 			}
+			wantRowsFitText(t, f, s)
 		}
 		width, err := f.GetColWidth("Items", "A")
 		if err != nil || width < 40 {
@@ -335,136 +534,4 @@ func TestWorkbook(t *testing.T) {
 			t.Errorf("Dimensions!B4: got number format %v, want one decimal", st)
 		}
 	})
-}
-
-// chartParts returns the XML of every chart part of the workbook, by name.
-func chartParts(t *testing.T, path string) map[string]string {
-	t.Helper()
-	z, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer z.Close()
-	out := map[string]string{}
-	for _, file := range z.File {
-		if !strings.HasPrefix(file.Name, "xl/charts/chart") {
-			continue
-		}
-		rc, err := file.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[file.Name] = string(b)
-	}
-	return out
-}
-
-// TestNoFormulaFromRespondents: whatever a respondent typed, and in fact
-// every cell of the workbook, is a value, never a formula.
-func TestNoFormulaFromRespondents(t *testing.T) {
-	fx := newFixture(t, openStore(t), "Pulse", 1)
-	fx.close(t)
-	f := openWorkbook(t, writeWorkbook(t, fx.report(t, 1)))
-
-	found := false
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for r, cells := range rows {
-			for c, v := range cells {
-				cell := cellName(c+1, r+1)
-				formula, err := f.GetCellFormula(sheet, cell)
-				if err != nil || formula != "" {
-					t.Errorf("%s!%s holds the formula %q (%v)", sheet, cell, formula, err)
-				}
-				if v != hyperlink {
-					continue
-				}
-				found = true
-				typ, err := f.GetCellType(sheet, cell)
-				if err != nil || typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
-					t.Errorf("%s!%s: got cell type %v (%v), want a string", sheet, cell, typ, err)
-				}
-			}
-		}
-	}
-	if !found {
-		t.Errorf("the comment %q is not in the workbook as typed", hyperlink)
-	}
-}
-
-func TestWorkbookBeforeClose(t *testing.T) {
-	fx := newFixture(t, openStore(t), "Pulse", 1)
-	f := openWorkbook(t, writeWorkbook(t, fx.report(t, 1)))
-	if got := raw(t, f, "Groups", "A4"); !strings.Contains(got, "once the campaign is closed") {
-		t.Errorf("Groups!A4: got %q, want why groups are not shown yet", got)
-	}
-	if got := raw(t, f, "Comments", "A5"); !strings.Contains(got, "once the campaign is closed") {
-		t.Errorf("Comments!A5: got %q, want why comments are not shown yet", got)
-	}
-	note := raw(t, f, "Summary", cellName(1, findRow(t, f, "Summary", "Please note")+1))
-	if !strings.Contains(note, "still open") {
-		t.Errorf("got note %q, want the reason groups are missing", note)
-	}
-}
-
-func TestWorkbookWithComparison(t *testing.T) {
-	s := openStore(t)
-	before := newFixture(t, s, "Spring", 1)
-	before.close(t)
-	now := newFixture(t, s, "Autumn", 2)
-	now.close(t)
-	r := now.report(t, 1)
-	r.CompareWith(before.report(t, 1))
-	js := jsonOf(t, r)
-	f := openWorkbook(t, writeWorkbook(t, r))
-
-	if !slices.Contains(f.GetSheetList(), "Change") {
-		t.Fatalf("got sheets %v, want a Change sheet", f.GetSheetList())
-	}
-	cmp := js["compare"].(map[string]any)
-	for _, d := range objects(t, cmp["dimensions"]) {
-		row := findRow(t, f, "Change", d["name"].(string))
-		for i, key := range []string{"leadership", "management", "balance"} {
-			c := d[key].(map[string]any)
-			wantCellNum(t, f, "Change", cellName(2+3*i, row), c["now"])
-			wantCellNum(t, f, "Change", cellName(3+3*i, row), c["before"])
-			wantCellNum(t, f, "Change", cellName(4+3*i, row), c["change"])
-		}
-	}
-	row := findRow(t, f, "Change", "Department: Sales")
-	sales := objects(t, cmp["groups"])[0]
-	wantCellNum(t, f, "Change", cellName(4, row), sales["leadership"].(map[string]any)["change"])
-}
-
-// TestWorkbookOpensInLibreOffice converts the workbook to PDF with
-// LibreOffice: a file it would have to repair does not convert cleanly.
-func TestWorkbookOpensInLibreOffice(t *testing.T) {
-	soffice := testtool.Find(t, "soffice", "apt-get install -y --no-install-recommends libreoffice-calc")
-	fx := newFixture(t, openStore(t), "Pulse", 1)
-	fx.close(t)
-	path := writeWorkbook(t, fx.report(t, 1))
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--headless", "--convert-to", "pdf", "--outdir", dir, path)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out)
-	}
-	pdf, err := os.ReadFile(filepath.Join(dir, "report.pdf"))
-	if err != nil {
-		t.Fatalf("LibreOffice made no PDF: %v\n%s", err, out)
-	}
-	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || len(pdf) < 10_000 {
-		t.Errorf("got %d bytes starting %q, want a PDF of the report", len(pdf), pdf[:min(len(pdf), 8)])
-	}
 }

@@ -3,11 +3,14 @@ package survey_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,6 +163,139 @@ func TestBrowserNarrowScreen(t *testing.T) {
 			}
 			if err := os.WriteFile(filepath.Join("..", "docs", "survey-page-top.png"), b.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// statementOrder reads the order of the statements on the page, by item id.
+func statementOrder(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("fieldset.item")].map(f => f.id.replace(/^item-/, ""))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// TestBrowserStatementOrder: each person sees the statements in an order
+// of their own, the same every time they open their link, and the page
+// shows no dimension: nothing tells which side a statement is on, and no
+// statement sits next to another of its dimension.
+func TestBrowserStatementOrder(t *testing.T) {
+	f := newFixture(t)
+	ctx := newBrowser(t)
+	in := f.camp.Instrument
+	dimension := map[string]string{}
+	for _, it := range in.Items {
+		dimension[it.ID] = it.Dimension
+	}
+
+	orders := map[string][]string{}
+	for _, tok := range f.tokens[:2] {
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/s/"+tok)); err != nil {
+			t.Fatal(err)
+		}
+		order := statementOrder(t, ctx)
+		if len(order) != len(in.Items) {
+			t.Fatalf("got %d statements on the page, want %d", len(order), len(in.Items))
+		}
+		for i := 1; i < len(order); i++ {
+			if dimension[order[i]] == dimension[order[i-1]] {
+				t.Errorf("%s and %s, of one dimension, are next to each other", order[i-1], order[i])
+			}
+		}
+		page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range in.Dimensions {
+			if strings.Contains(page, d.Name) {
+				t.Errorf("the page names the dimension %q", d.Name)
+			}
+		}
+		for _, word := range []string{"leading", "managing", "leadership", "management"} {
+			if strings.Contains(strings.ToLower(page), word) {
+				t.Errorf("the page says %q, which tells which side a statement is on", word)
+			}
+		}
+
+		// Reloading, and coming back after a refused submission, keep it.
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			t.Fatal(err)
+		}
+		if again := statementOrder(t, ctx); !slices.Equal(again, order) {
+			t.Errorf("reloading changed the order:\n%v\n%v", order, again)
+		}
+		if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		if again := statementOrder(t, ctx); !slices.Equal(again, order) {
+			t.Errorf("the form shown again after a refused submission has another order:\n%v\n%v", order, again)
+		}
+		orders[tok] = order
+	}
+	if a, b := orders[f.tokens[0]], orders[f.tokens[1]]; slices.Equal(a, b) {
+		t.Errorf("two people got the same order: %v", a)
+	}
+	var instrumentOrder []string
+	for _, it := range in.Items {
+		instrumentOrder = append(instrumentOrder, it.ID)
+	}
+	if slices.Equal(orders[f.tokens[0]], instrumentOrder) {
+		t.Error("the statements are in the instrument's order, each twin after the other")
+	}
+}
+
+// TestBrowserAccessibility injects axe-core into the survey page, at a
+// phone's width and a desktop's, first as it opens and then showing the
+// problems of a refused submission, and fails on any violation of WCAG 2.2
+// level A or AA.
+func TestBrowserAccessibility(t *testing.T) {
+	axe, err := os.ReadFile(testtool.AxeCore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	ctx := newBrowser(t)
+	const check = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+		.then(r => JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary)}))}))`
+	type result struct {
+		Passes     int
+		Violations []struct {
+			ID, Impact, Help string
+			Nodes            []string
+		}
+	}
+	for _, width := range []int64{375, 1280} {
+		for _, state := range []string{"form", "refused"} {
+			steps := []chromedp.Action[chromedp.Void]{
+				chromedp.EmulateViewport(width, 800),
+				chromedp.Navigate(f.srv.URL + "/s/" + f.tokens[0]),
+			}
+			if state == "refused" {
+				steps = append(steps, chromedp.Click(chromedp.CSS(`button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".summary")))
+			}
+			if err := chromedp.Do(ctx, steps...); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+"\n;true")); err != nil {
+				t.Fatalf("inject axe-core: %v", err)
+			}
+			out, err := chromedp.Run(ctx, chromedp.Evaluate[string](check, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("run axe-core: %v", err)
+			}
+			var r result
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("axe-core result %q: %v", out, err)
+			}
+			if r.Passes == 0 {
+				t.Errorf("%d px, %s: axe-core checked nothing", width, state)
+			}
+			for _, v := range r.Violations {
+				t.Errorf("%d px, %s: %s (%s): %s\n  %s", width, state, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
 			}
 		}
 	}

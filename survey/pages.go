@@ -120,8 +120,8 @@ type formPage struct {
 	MinGroupSize    int
 	MinCommentGroup int
 	Problems        []problemView // the summary at the top; empty on a first visit
-	Sections        []sectionView
-	CommentQuestion string // empty when the survey asks for no comment
+	Items           []itemView    // in the respondent's own order, without dimensions
+	CommentQuestion string        // empty when the survey asks for no comment
 	Comment         string
 	CommentProblem  string
 	MaxComment      int
@@ -130,11 +130,6 @@ type formPage struct {
 type problemView struct {
 	Anchor string // the id of the field concerned; empty for the form as a whole
 	Text   string
-}
-
-type sectionView struct {
-	ID, Name string
-	Items    []itemView
 }
 
 type itemView struct {
@@ -150,9 +145,11 @@ type choiceView struct {
 	Checked bool
 }
 
-// renderForm shows the campaign's form with the status. After a refused
-// submission, sub holds what was sent and problems what was wrong: the
-// answers are kept and each problem is shown next to its item.
+// renderForm shows the campaign's form with the status, its statements in
+// the order of the link's respondent (statementOrder) and under no
+// dimension or pole: the page must not tell which side a statement is on.
+// After a refused submission, sub holds what was sent and problems what was
+// wrong: the answers are kept and each problem is shown next to its item.
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, c *campaign.Campaign, sub *submission, problems *campaign.InputError) {
 	in := &c.Instrument
 	p := formPage{
@@ -206,24 +203,17 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 
-	for _, d := range in.Dimensions {
-		s := sectionView{ID: d.ID, Name: d.Name}
-		for _, it := range in.Items {
-			if it.Dimension != d.ID {
-				continue
-			}
-			iv := itemView{ID: it.ID, Text: it.Text, Problem: byItem[it.ID]}
-			for v := campaign.ScaleMin; v <= campaign.ScaleMax; v++ {
-				iv.Choices = append(iv.Choices, choiceView{
-					InputID: fmt.Sprintf("a-%s-%d", it.ID, v),
-					Value:   v,
-					Label:   campaign.ScaleLabels[v-campaign.ScaleMin],
-					Checked: sub.answers[it.ID] == v,
-				})
-			}
-			s.Items = append(s.Items, iv)
+	for _, it := range statementOrder(r.PathValue("token"), in.Items) {
+		iv := itemView{ID: it.ID, Text: it.Text, Problem: byItem[it.ID]}
+		for v := campaign.ScaleMin; v <= campaign.ScaleMax; v++ {
+			iv.Choices = append(iv.Choices, choiceView{
+				InputID: fmt.Sprintf("a-%s-%d", it.ID, v),
+				Value:   v,
+				Label:   campaign.ScaleLabels[v-campaign.ScaleMin],
+				Checked: sub.answers[it.ID] == v,
+			})
 		}
-		p.Sections = append(p.Sections, s)
+		p.Items = append(p.Items, iv)
 	}
 	h.render(w, r, status, "form", p)
 }

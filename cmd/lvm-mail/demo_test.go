@@ -35,7 +35,7 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), "Summary,Dimensions,Groups,Items,Comments,Method"; got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), "Summary,Groups,Group dimensions,Dimensions,Items,Comments,Method"; got != want {
 		t.Errorf("got sheets %s, want %s", got, want)
 	}
 	z, err := zip.OpenReader(xlsx)

@@ -20,10 +20,11 @@ func (e *env) reportCommand() *cli.Command {
 		Name:      "report",
 		Usage:     "write a campaign's results: an Excel workbook for owners, or JSON",
 		ArgsUsage: " ",
-		Description: "Writes the results as an Excel workbook (Summary, Dimensions, Groups, Items, Comments,\n" +
-			"Method) or, with --format json, the same figures as JSON. Results by group and comments\n" +
-			"appear only once the campaign is closed, and only for groups large enough to keep\n" +
-			"answers anonymous.\n\n" +
+		Description: "Writes the results as an Excel workbook (Summary, Change with --compare, Groups, Group\n" +
+			"dimensions, Dimensions, Items, Comments, Method) or, with --format json, the same figures\n" +
+			"as JSON. Results by group and comments appear only once the campaign is closed, and\n" +
+			"only for groups large enough to keep answers anonymous; names, email addresses and\n" +
+			"phone numbers in comments are replaced.\n\n" +
 			"Examples:\n" +
 			"  lvm-mail report --campaign q4-pulse-2026                      (writes q4-pulse-2026.xlsx)\n" +
 			"  lvm-mail report --campaign q4-pulse-2026 --out results.xlsx --compare q2-pulse-2026\n" +

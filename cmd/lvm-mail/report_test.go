@@ -95,7 +95,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); len(got) != 6 || got[0] != "Summary" {
+	if got := f.GetSheetList(); len(got) != 7 || got[0] != "Summary" || got[1] != "Groups" {
 		t.Errorf("got sheets %v", got)
 	}
 	rows, err := f.GetRows("Groups")

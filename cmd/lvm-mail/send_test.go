@@ -109,8 +109,16 @@ func (c *shell) invite(n int) {
 	c.ok("campaign", "create", "--name", "Big")
 }
 
-// tokens returns every invitee's token, rebuilt with the key file.
+// tokens returns every invitee's token of the campaign "big", rebuilt
+// with the key file.
 func (c *shell) tokens() map[string]string {
+	c.t.Helper()
+	return c.tokensOf("big")
+}
+
+// tokensOf returns every invitee's token of a campaign, by email, rebuilt
+// with the key file.
+func (c *shell) tokensOf(slug string) map[string]string {
 	c.t.Helper()
 	key, err := campaign.LoadTokenKey(c.path("lvm-mail.db.key"), false, nil)
 	if err != nil {
@@ -121,7 +129,7 @@ func (c *shell) tokens() map[string]string {
 		c.t.Fatal(err)
 	}
 	defer s.Close()
-	camp, err := s.FindCampaign(context.Background(), "big")
+	camp, err := s.FindCampaign(context.Background(), slug)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -14,15 +14,15 @@ import (
 
 // skipped records the programs Find did not find, for Main. Tests of one
 // package may run in parallel.
-var skipped = &missing{}
+var skipped = &skips{}
 
-type missing struct {
+type skips struct {
 	mu      sync.Mutex
 	tests   int
 	install map[string]string // program name to how to install it
 }
 
-func (m *missing) add(name, install string) {
+func (m *skips) add(name, install string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.install == nil {
@@ -33,7 +33,7 @@ func (m *missing) add(name, install string) {
 }
 
 // notice is the line that says what the package skipped, or "".
-func (m *missing) notice(pkg string) string {
+func (m *skips) notice(pkg string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.tests == 0 {

@@ -1,10 +1,10 @@
 // Package testtool finds the external programs some tests need (Chromium,
-// Mailpit, LibreOffice, SpamAssassin, Dovecot). A missing program skips the
-// test with a message saying how to install it, unless
-// LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run sets it: then it fails the
-// test, so that CI never passes by skipping. A package whose TestMain calls
-// Main also says so on the terminal after its tests, where 'go test ./...'
-// shows it without -v.
+// Mailpit, LibreOffice, SpamAssassin, Dovecot) and axe-core, the
+// accessibility checker. A missing one skips the test with a message saying
+// how to install it, unless LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run sets
+// it: then it fails the test, so that CI never passes by skipping. A
+// package whose TestMain calls Main also says so on the terminal after its
+// tests, where 'go test ./...' shows it without -v.
 package testtool
 
 import (
@@ -35,12 +35,55 @@ func Find(t testing.TB, name, install string, paths ...string) string {
 			return abs
 		}
 	}
+	missing(t, name, install)
+	return ""
+}
+
+// missing skips the test for want of the program name, saying how to
+// install it, or fails it under RequireEnv. Main reports the skip.
+func missing(t testing.TB, name, install string) {
+	t.Helper()
 	msg := name + " is not installed, so this test cannot run; install it with: " + install
 	if os.Getenv(RequireEnv) != "" {
 		t.Fatal(msg + " (" + RequireEnv + " is set)")
 	}
 	skipped.add(name, install)
 	t.Skip(msg)
+}
+
+// AxeCoreEnv names the variable that may give the path of axe-core's
+// axe.min.js.
+const AxeCoreEnv = "LVM_MAIL_AXE_CORE"
+
+// AxeCore returns the path of axe-core's axe.min.js, the accessibility
+// checker the browser tests inject into the survey page: from
+// LVM_MAIL_AXE_CORE, or where .ci/run installs it, .bin/node_modules in
+// the repository.
+func AxeCore(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv(AxeCoreEnv); p != "" {
+		return p
+	}
+	const install = "npm install --prefix .bin axe-core@4.14.1 (in the repository), or set " + AxeCoreEnv
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(dir, ".bin", "node_modules", "axe-core", "axe.min.js")
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	missing(t, "axe-core", install)
 	return ""
 }
 
