@@ -134,6 +134,7 @@ func (c *Composer) MessageID(l Letter) string {
 func (c *Composer) Data(l Letter) Data {
 	d := Data{
 		Name:         l.Recipient.Name,
+		FirstName:    l.Recipient.FirstName,
 		Organisation: c.organisation,
 		Campaign:     l.Campaign.Name,
 		Link:         l.Link,

@@ -17,6 +17,7 @@ import (
 // Data is what the email templates receive.
 type Data struct {
 	Name         string // the person's name, as on the roster
+	FirstName    string // their first name when the roster has a first_name column; empty otherwise
 	Organisation string // the organisation setting
 	Campaign     string // the campaign's name
 	Link         string // the person's own survey link
@@ -120,12 +121,13 @@ func allFiles() []string {
 }
 
 // check renders the kind's templates with sample data, with and without a
-// closing date, and makes sure the link is in both bodies.
+// closing date and a first name, and makes sure the link is in both
+// bodies.
 func (t *Templates) check(kind campaign.MessageKind) error {
 	subjectFile, textFile, htmlFile := TemplateFiles(kind)
-	for _, closes := range []string{"Friday 18 December 2026", ""} {
-		d := Data{Name: "Zoë Example", Organisation: "Example Ltd", Campaign: "Example campaign", Link: sentinelLink,
-			Closes: closes, MinGroupSize: 5, MinCommentGroup: campaign.MinCommentGroupSize, Reminder: 1}
+	for _, sample := range []struct{ closes, first string }{{"Friday 18 December 2026", "Zoë"}, {"", ""}} {
+		d := Data{Name: "Zoë Example", FirstName: sample.first, Organisation: "Example Ltd", Campaign: "Example campaign",
+			Link: sentinelLink, Closes: sample.closes, MinGroupSize: 5, MinCommentGroup: campaign.MinCommentGroupSize, Reminder: 1}
 		r, err := t.Render(kind, d)
 		if err != nil {
 			return err

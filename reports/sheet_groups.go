@@ -49,7 +49,7 @@ func (b *book) groups() {
 	b.onePage(s)
 	b.widths(s, 11, 22, 10.5, 9, 8, 12.5, 8, 12.5, 8, 14, 10, 13)
 	b.colWidth(s, gFirstDim, lastCol, 8)
-	b.heading(s, lastCol, "Groups", fmt.Sprintf("Each department, and each group of the other roster columns, with at least %d responses, "+
+	b.heading(s, lastCol, "Groups", fmt.Sprintf("Each department, and each group of the other breakdown columns, with at least %d responses, "+
 		"and how its balance compares with everyone else's. Blue: more leadership; orange: more management.", r.MinGroupSize))
 	if b.stillOpen(s, lastCol) {
 		return

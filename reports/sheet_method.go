@@ -77,7 +77,7 @@ func Method(r *Report) [][2]string {
 			"σ² their variances and cov their covariance, over the people who answered every statement. This report: %s (%d people).",
 			two(r.BalanceReliability), r.Alpha.BalanceN)},
 		{"Anonymity: threshold", fmt.Sprintf("%d responses: this campaign's setting (survey.min_group_size when it was created; never below %d).", minSize, campaign.MinGroupSizeFloor)},
-		{"Anonymity: groups", fmt.Sprintf("A group (a department, or a value of another roster column) is shown only with at least %d responses, "+
+		{"Anonymity: groups", fmt.Sprintf("A group (a department, or a value of another breakdown column) is shown only with at least %d responses, "+
 			"and a score within a group only when at least %d of its people answered those statements. Groups that invited fewer than %d people "+
 			"are pooled as %q when answers are recorded. With fewer than %d responses in all, the report shows no figures.", minSize, minSize, minSize, campaign.PooledGroup, minSize)},
 		{"Anonymity: hidden groups stay hidden", "Where a hidden group's figures could be worked out by subtracting the groups shown from the total, " +

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -105,7 +106,9 @@ func TestBrowserAnswerAndSubmit(t *testing.T) {
 
 // TestBrowserNarrowScreen lays the page out at phone widths: nothing may
 // overflow sideways. At 375 px it takes a full-page screenshot; with
-// LVM_MAIL_UPDATE_SCREENSHOT=1 it also writes it to docs/survey-page.png.
+// LVM_MAIL_UPDATE_SCREENSHOT=1 it also writes it to docs/survey-page.png,
+// and its first screen (375 × 740 px), which README.md shows, to
+// docs/survey-page-top.png.
 func TestBrowserNarrowScreen(t *testing.T) {
 	f := newFixture(t)
 	ctx := newBrowser(t)
@@ -146,6 +149,19 @@ func TestBrowserNarrowScreen(t *testing.T) {
 		}
 		if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
 			if err := os.WriteFile(filepath.Join("..", "docs", "survey-page.png"), shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			top, ok := img.(interface {
+				SubImage(image.Rectangle) image.Image
+			})
+			if !ok {
+				t.Fatalf("cannot crop a %T", img)
+			}
+			var b bytes.Buffer
+			if err := png.Encode(&b, top.SubImage(image.Rect(0, 0, 375, 740))); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join("..", "docs", "survey-page-top.png"), b.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}

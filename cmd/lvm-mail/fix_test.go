@@ -370,7 +370,7 @@ func TestStatusParticipationAndReminders(t *testing.T) {
 	roster += "l0@example.com,Legal 0,Legal,Leeds\nl1@example.com,Legal 1,Legal,York\n"
 	c.write("staff.csv", roster)
 	c.ok("staff", "import", c.path("staff.csv"))
-	c.ok("campaign", "create", "--name", "Big")
+	c.ok("campaign", "create", "--name", "Big", "--breakdown", "location")
 	text := mustRead(t, c.path("lvm-mail.toml"))
 	c.write("lvm-mail.toml", strings.Replace(text, `remind_after = "0s"`, `remind_after = "72h"`, 1))
 	c.ok("send", "--campaign", "big")
