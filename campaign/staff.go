@@ -313,3 +313,23 @@ func nonNil(m map[string]string) map[string]string {
 	}
 	return m
 }
+
+// FindStaffNames returns the name of everyone on the roster, active or
+// not, without the rest of their row: what a report needs to take names out
+// of comments, at a fraction of the memory of FindStaff.
+func (s *Store) FindStaffNames(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM staff ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("find staff names: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("find staff names: %w", err)
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
+}
