@@ -183,6 +183,15 @@ func (e *env) createCampaign(c *cli.Context) error {
 	return nil
 }
 
+// campaignArg opens the store and finds the campaign that is the command's
+// one argument (campaign close, reopen, delete, extend).
+func (e *env) campaignArg(c *cli.Context) (*campaign.Store, *campaign.Campaign, error) {
+	if c.NArg() != 1 {
+		return nil, nil, usagef("campaign %s takes one CAMPAIGN (its slug or id)", c.Command.Name)
+	}
+	return e.openCampaign(c.Context, c.Args().First())
+}
+
 // closingTime reads --closes DATE: the campaign takes answers until the
 // end of that day, local time.
 func closingTime(s string, now time.Time) (time.Time, error) {
@@ -231,10 +240,7 @@ func (e *env) listCampaigns(c *cli.Context) error {
 }
 
 func (e *env) closeCampaign(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usagef("campaign close takes one CAMPAIGN (its slug or id)")
-	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}
@@ -318,14 +324,14 @@ func (e *env) addToCampaign(c *cli.Context) error {
 }
 
 func (e *env) extendCampaign(c *cli.Context) error {
-	if c.NArg() != 1 || c.String("closes") == "" {
-		return usagef("campaign extend takes one CAMPAIGN and --closes DATE")
+	if c.String("closes") == "" {
+		return usagef("campaign extend needs --closes DATE")
 	}
 	closes, err := closingTime(c.String("closes"), e.now())
 	if err != nil {
 		return err
 	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}
@@ -349,10 +355,7 @@ func (e *env) extendCampaign(c *cli.Context) error {
 }
 
 func (e *env) reopenCampaign(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usagef("campaign reopen takes one CAMPAIGN (its slug or id)")
-	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}
@@ -381,10 +384,7 @@ func (e *env) reopenCampaign(c *cli.Context) error {
 }
 
 func (e *env) deleteCampaign(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usagef("campaign delete takes one CAMPAIGN (its slug or id)")
-	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}
