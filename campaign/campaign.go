@@ -20,6 +20,7 @@ type Campaign struct {
 	Name         string
 	Instrument   Instrument  // the snapshot taken when the campaign was created
 	Audience     []Condition // the --where conditions that chose the recipients
+	Breakdowns   []string    // the roster columns its report breaks down by, besides the department
 	MinGroupSize int         // the anonymity threshold fixed at creation
 	CreatedAt    time.Time
 	ClosesAt     time.Time // zero: open until closed by hand
@@ -73,6 +74,7 @@ type NewCampaign struct {
 	Name         string
 	Instrument   Instrument
 	Where        []Condition // choose active staff; none: every active person
+	Breakdowns   []string    // roster columns to break down by besides the department (see NormalizeBreakdowns)
 	ClosesAt     time.Time   // zero for none
 	MinGroupSize int
 }
@@ -81,8 +83,10 @@ type NewCampaign struct {
 // snapshot of it, and makes one recipient, with a fresh token, for every
 // active person the conditions choose. It returns an *InputError for an
 // invalid instrument or name, ErrCampaignExists when the slug is taken,
-// ErrUnknownColumn for a condition on a column no one has, and
-// ErrNoRecipients when no one is chosen. On error nothing is stored.
+// ErrUnknownColumn for a condition or a breakdown on a column no one has,
+// an *InputError for a breakdown column that names a person or whose values
+// are mostly unique, and ErrNoRecipients when no one is chosen. On error
+// nothing is stored.
 func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKey) (*Campaign, error) {
 	problems := &InputError{Source: "campaign"}
 	slug := Slug(nc.Name)
@@ -96,6 +100,10 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		problems.Add(0, "closes", "%s is not in the future", nc.ClosesAt.Format(time.DateOnly))
 	}
 	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	breakdowns, err := NormalizeBreakdowns(nc.Breakdowns)
+	if err != nil {
 		return nil, err
 	}
 	if err := nc.Instrument.Validate(); err != nil {
@@ -112,12 +120,17 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 	if err != nil {
 		return nil, fmt.Errorf("create campaign: %w", err)
 	}
+	breakdownsJSON, err := json.Marshal(breakdowns)
+	if err != nil {
+		return nil, fmt.Errorf("create campaign: %w", err)
+	}
 
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, name, instrument, audience, min_group_size, created_at, closes_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			slug, strings.TrimSpace(nc.Name), string(instrument), string(audience), nc.MinGroupSize, formatTime(now), nullTime(nc.ClosesAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, name, instrument, audience, breakdowns, min_group_size, created_at, closes_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			slug, strings.TrimSpace(nc.Name), string(instrument), string(audience), string(breakdownsJSON), nc.MinGroupSize,
+			formatTime(now), nullTime(nc.ClosesAt))
 		if isUniqueViolation(err) {
 			return fmt.Errorf("%w: %q", ErrCampaignExists, slug)
 		}
@@ -127,11 +140,14 @@ func (s *Store) CreateCampaign(ctx context.Context, nc NewCampaign, key *TokenKe
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		n, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, nc.MinGroupSize, key)
-		if err == nil && n == 0 {
-			err = ErrNoRecipients
+		count, err := addRecipients(ctx, tx, s.rand, id, &nc.Instrument, nc.Where, breakdowns, nc.MinGroupSize, key)
+		switch {
+		case err != nil:
+			return err
+		case count.people == 0:
+			return ErrNoRecipients
 		}
-		return err
+		return count.check()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create campaign %q: %w", nc.Name, err)
@@ -145,30 +161,24 @@ const MinGroupSizeFloor = 3
 // addRecipients invites every active person the conditions choose who is
 // not yet a recipient of the campaign: a recipient with a fresh token and
 // an empty response slot each, a page of staff at a time. It adds the
-// invitees to the sizes of their breakdown groups and returns how many it
-// invited.
+// invitees to the sizes of their breakdown groups (the department and the
+// breakdown columns) and returns their count by group.
 func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID int64, in *Instrument, where []Condition,
-	minGroupSize int, key *TokenKey) (int, error) {
+	breakdowns []string, minGroupSize int, key *TokenKey) (*groupCount, error) {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO recipients (campaign_id, staff_id, groups, token_salt, token_hash)
 		VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer insert.Close()
 	slots, err := newSlotMaker(ctx, tx, random, in)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer slots.Close()
-	type group struct{ column, value string }
-	invited := map[group]int{}
-	n := 0
+	count := newGroupCount(breakdowns)
 	err = eachStaff(ctx, tx, where, campaignID, func(m *StaffMember) error {
-		groups := m.Groups()
-		for col, v := range groups {
-			invited[group{col, v}]++
-		}
-		g, err := json.Marshal(groups)
+		g, err := json.Marshal(count.add(m))
 		if err != nil {
 			return err
 		}
@@ -179,18 +189,17 @@ func addRecipients(ctx context.Context, tx *sql.Tx, random io.Reader, campaignID
 		if _, err := insert.ExecContext(ctx, campaignID, m.ID, string(g), salt, HashToken(key.Token(salt))); err != nil {
 			return fmt.Errorf("add recipient %s: %w", m.Email, err)
 		}
-		n++
 		return slots.make(ctx, campaignID)
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	for g, k := range invited {
-		if err := countInvited(ctx, tx, campaignID, g.column, g.value, k, minGroupSize); err != nil {
-			return 0, err
+	for g, k := range count.invited {
+		if err := countInvited(ctx, tx, campaignID, g.Column, g.Value, k, minGroupSize); err != nil {
+			return nil, err
 		}
 	}
-	return n, nil
+	return count, nil
 }
 
 // countInvited adds n invitees to a breakdown group and decides whether its
@@ -233,14 +242,17 @@ func nonNilConditions(c []Condition) []Condition {
 	return c
 }
 
-const campaignColumns = `id, slug, name, instrument, audience, min_group_size, created_at, closes_at, closed_at`
+const campaignColumns = `id, slug, name, instrument, audience, breakdowns, min_group_size, created_at, closes_at, closed_at`
 
 func scanCampaign(row interface{ Scan(...any) error }) (*Campaign, error) {
 	var c Campaign
-	var instrument, audience string
+	var instrument, audience, breakdowns string
 	var created, closes, closed sql.NullString
-	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &instrument, &audience, &c.MinGroupSize, &created, &closes, &closed); err != nil {
+	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &instrument, &audience, &breakdowns, &c.MinGroupSize, &created, &closes, &closed); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(breakdowns), &c.Breakdowns); err != nil {
+		return nil, fmt.Errorf("breakdowns of campaign %d: %w", c.ID, err)
 	}
 	if err := json.Unmarshal([]byte(instrument), &c.Instrument); err != nil {
 		return nil, fmt.Errorf("instrument of campaign %d: %w", c.ID, err)

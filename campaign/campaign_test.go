@@ -3,6 +3,8 @@ package campaign_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,7 +36,7 @@ func createCampaign(t *testing.T, s *campaign.Store, name string, where ...campa
 		t.Fatal(err)
 	}
 	c, err := s.CreateCampaign(ctx, campaign.NewCampaign{
-		Name: name, Instrument: smallInstrument(), Where: where, MinGroupSize: 3,
+		Name: name, Instrument: smallInstrument(), Where: where, MinGroupSize: 3, Breakdowns: []string{"Location"},
 	}, testKey(t))
 	if err != nil {
 		t.Fatalf("create campaign: %v", err)
@@ -232,5 +234,53 @@ func TestFindRecipients(t *testing.T) {
 	}
 	if _, err := s.FindRecipientByEmail(ctx, c.ID, "ann@example.com"); !errors.Is(err, campaign.ErrRecipientNotFound) {
 		t.Errorf("a person not invited: got %v, want ErrRecipientNotFound", err)
+	}
+}
+
+func TestCreateCampaignBreakdowns(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	c := createCampaign(t, s, "Pulse")
+	if got, err := s.FindCampaignByID(ctx, c.ID); err != nil || !slices.Equal(got.Breakdowns, []string{"location"}) {
+		t.Errorf("got breakdowns %v (%v), want [location], normalised and stored", got.Breakdowns, err)
+	}
+	sizes, err := s.FindGroupSizes(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range sizes {
+		if g.Column != "department" && g.Column != "location" {
+			t.Errorf("got a group of column %q, want only department and location", g.Column)
+		}
+	}
+	unique := sampleStaff()
+	for i := range unique {
+		unique[i].Attributes["badge"] = fmt.Sprint(100 + i)
+	}
+	if _, err := s.ImportStaff(ctx, unique, campaign.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		breakdowns []string
+		check      func(error) bool
+	}{
+		{"MostlyUnique", []string{"location", "Badge"}, func(err error) bool {
+			ie, ok := errors.AsType[*campaign.InputError](err)
+			return ok && len(ie.Problems) == 1 && ie.Problems[0].Field == "badge"
+		}},
+		{"NamesAPerson", []string{"email"}, func(err error) bool { _, ok := errors.AsType[*campaign.InputError](err); return ok }},
+		{"ErrUnknownColumn", []string{"floor"}, func(err error) bool { return errors.Is(err, campaign.ErrUnknownColumn) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.CreateCampaign(ctx, campaign.NewCampaign{Name: tc.name, Instrument: smallInstrument(), MinGroupSize: 3,
+				Breakdowns: tc.breakdowns}, testKey(t))
+			if !tc.check(err) {
+				t.Errorf("got %v", err)
+			}
+			if _, err := s.FindCampaign(ctx, tc.name); !errors.Is(err, campaign.ErrCampaignNotFound) {
+				t.Errorf("a refused campaign was stored: %v", err)
+			}
+		})
 	}
 }

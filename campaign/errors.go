@@ -40,42 +40,61 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// An InputError lists every problem found in one piece of input. Whatever
-// returned it changed nothing.
+// MaxProblems is the most problems an InputError lists; it counts the
+// rest. A roster of 200,000 bad lines gives the first hundred, not a
+// screenful for each.
+const MaxProblems = 100
+
+// An InputError lists the problems found in one piece of input, up to
+// MaxProblems of them, and counts the others. Whatever returned it changed
+// nothing.
 type InputError struct {
 	Source   string // the file or the kind of input, e.g. "staff.csv"
 	Problems []Problem
+	Omitted  int // problems found beyond MaxProblems, not listed
 }
 
 // Error lists the problems, one a line.
 func (e *InputError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Source)
-	switch len(e.Problems) {
-	case 0:
+	switch {
+	case len(e.Problems) == 0:
 		b.WriteString(": invalid")
-	case 1:
+	case len(e.Problems) == 1 && e.Omitted == 0:
 		b.WriteString(": ")
 		b.WriteString(e.Problems[0].String())
 	default:
-		fmt.Fprintf(&b, ": %d problems:", len(e.Problems))
+		fmt.Fprintf(&b, ": %d problems:", len(e.Problems)+e.Omitted)
 		for _, p := range e.Problems {
 			b.WriteString("\n  ")
 			b.WriteString(p.String())
+		}
+		if e.Omitted > 0 {
+			fmt.Fprintf(&b, "\n  … and %d more", e.Omitted)
 		}
 	}
 	return b.String()
 }
 
-// Add records a problem.
+// Add records a problem, or counts it in Omitted once MaxProblems are
+// listed.
 func (e *InputError) Add(line int, field, format string, args ...any) {
-	e.Problems = append(e.Problems, Problem{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+	e.add(Problem{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (e *InputError) add(p Problem) {
+	if len(e.Problems) >= MaxProblems {
+		e.Omitted++
+		return
+	}
+	e.Problems = append(e.Problems, p)
 }
 
 // Err returns e when it holds a problem and nil otherwise, so that a
 // validator can end with "return problems.Err()".
 func (e *InputError) Err() error {
-	if len(e.Problems) == 0 {
+	if len(e.Problems) == 0 && e.Omitted == 0 {
 		return nil
 	}
 	return e

@@ -49,9 +49,12 @@ func (s *Store) AddRecipients(ctx context.Context, id int64, key *TokenKey) (int
 		if c.Closed(now) {
 			return ErrCampaignClosed
 		}
-		var err error
-		n, err = addRecipients(ctx, tx, s.rand, c.ID, &c.Instrument, c.Audience, c.MinGroupSize, key)
-		return err
+		count, err := addRecipients(ctx, tx, s.rand, c.ID, &c.Instrument, c.Audience, c.Breakdowns, c.MinGroupSize, key)
+		if err != nil {
+			return err
+		}
+		n = count.people
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add recipients: %w", err)

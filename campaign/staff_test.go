@@ -32,7 +32,7 @@ func TestImportStaff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (campaign.ImportSummary{Added: 6}); sum != want {
+	if want := (campaign.ImportSummary{Added: 6}); counts(sum) != counts(want) {
 		t.Errorf("first import: got %+v, want %+v", sum, want)
 	}
 
@@ -40,7 +40,7 @@ func TestImportStaff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (campaign.ImportSummary{Unchanged: 6}); sum != want {
+	if want := (campaign.ImportSummary{Unchanged: 6}); counts(sum) != counts(want) {
 		t.Errorf("same roster again: got %+v, want %+v", sum, want)
 	}
 
@@ -52,7 +52,7 @@ func TestImportStaff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (campaign.ImportSummary{Updated: 2, Unchanged: 2, Deactivated: 2}); sum != want {
+	if want := (campaign.ImportSummary{Updated: 2, Unchanged: 2, Deactivated: 2}); counts(sum) != counts(want) {
 		t.Errorf("changed roster: got %+v, want %+v", sum, want)
 	}
 	active, err := s.FindStaff(ctx, campaign.StaffFilter{ActiveOnly: true})
@@ -67,7 +67,7 @@ func TestImportStaff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (campaign.ImportSummary{Updated: 4, Unchanged: 2}); sum != want {
+	if want := (campaign.ImportSummary{Updated: 4, Unchanged: 2}); counts(sum) != counts(want) {
 		t.Errorf("reactivating import: got %+v, want %+v", sum, want)
 	}
 }
@@ -90,7 +90,7 @@ func TestImportStaffAllOrNothing(t *testing.T) {
 	if len(ie.Problems) != 3 {
 		t.Errorf("got %d problems, want 3:\n%v", len(ie.Problems), err)
 	}
-	for _, want := range []string{"not an address", "persons 1 and 4 share ann@example.com", "department"} {
+	for _, want := range []string{"not an address", "line 4: email: ann@example.com already on line 1", "department"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -170,5 +170,66 @@ func TestValidateEmail(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("ValidateEmail(%q) = %v, want ok=%v", tt.addr, err, tt.ok)
 		}
+	}
+}
+
+func TestStaffMemberControlCharacters(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		m     campaign.StaffMember
+		field string
+		code  string
+	}{
+		{"ESC in name", campaign.StaffMember{Email: "a@example.com", Name: "Eve\x1b[31mRED", Department: "Sales"}, "name", "U+001B"},
+		{"CR in department", campaign.StaffMember{Email: "a@example.com", Name: "Eve", Department: "Sales\r"}, "department", "U+000D"},
+		{"NUL in email", campaign.StaffMember{Email: "a\x00@example.com", Name: "Eve", Department: "Sales"}, "email", "U+0000"},
+		{"DEL in name", campaign.StaffMember{Email: "a@example.com", Name: "E\x7fve", Department: "Sales"}, "name", "U+007F"},
+		{"C1 in attribute", campaign.StaffMember{Email: "a@example.com", Name: "Eve", Department: "Sales",
+			Attributes: map[string]string{"team": "No\u0085rth"}}, "team", "U+0085"},
+		{"tab in attribute", campaign.StaffMember{Email: "a@example.com", Name: "Eve", Department: "Sales",
+			Attributes: map[string]string{"team": "A\tB"}}, "team", "U+0009"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := tc.m.Problems()
+			found := false
+			for _, p := range ps {
+				if p.Field == tc.field && strings.Contains(p.Message, "control character "+tc.code) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("got problems %v, want one for %s naming %s", ps, tc.field, tc.code)
+			}
+		})
+	}
+	ok := campaign.StaffMember{Email: "a@example.com", Name: "Zoë Ångström", Department: "R&D", Attributes: map[string]string{"site": "北京"}}
+	if ps := ok.Problems(); len(ps) != 0 {
+		t.Errorf("got problems %v for a clean person, want none", ps)
+	}
+}
+
+// counts is what an ImportSummary counts, without the people it names.
+func counts(s campaign.ImportSummary) [4]int {
+	return [4]int{s.Added, s.Updated, s.Unchanged, s.Deactivated}
+}
+
+// TestImportStaffListsAHundredProblems: a roster with thousands of bad
+// lines lists the first MaxProblems and counts the rest.
+func TestImportStaffListsAHundredProblems(t *testing.T) {
+	s := openStore(t)
+	var bad []campaign.StaffMember
+	for range 3000 {
+		bad = append(bad, campaign.StaffMember{Email: "nobody", Name: "X", Department: "Sales"})
+	}
+	_, err := s.ImportStaff(context.Background(), bad, campaign.ImportOptions{})
+	ie, ok := errors.AsType[*campaign.InputError](err)
+	if !ok {
+		t.Fatalf("got %v, want an *InputError", err)
+	}
+	if len(ie.Problems) != campaign.MaxProblems || ie.Omitted != 3000-campaign.MaxProblems {
+		t.Errorf("got %d problems listed and %d omitted, want %d and %d", len(ie.Problems), ie.Omitted, campaign.MaxProblems, 3000-campaign.MaxProblems)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "3000 problems:") || !strings.HasSuffix(msg, "… and 2900 more") {
+		t.Errorf("got error ending %q, want the total and the number not listed", msg[max(0, len(msg)-80):])
 	}
 }

@@ -56,18 +56,18 @@ type Config struct {
 
 // SMTP configures delivery.
 type SMTP struct {
-	Host         string        `toml:"host"`
-	Port         int           `toml:"port"`
-	TLS          string        `toml:"tls"`
-	Username     string        `toml:"username"`
-	PasswordFile string        `toml:"password_file"`
-	From         string        `toml:"from"`
-	Concurrency  int           `toml:"concurrency"`
-	Rate         float64       `toml:"rate"`
-	MaxRetries   int           `toml:"max_retries"`
-	RetryBackoff time.Duration `toml:"retry_backoff"`
-	Timeout      time.Duration `toml:"timeout"`
-	DKIM         DKIM          `toml:"dkim"`
+	Host         string   `toml:"host"`
+	Port         int      `toml:"port"`
+	TLS          string   `toml:"tls"`
+	Username     string   `toml:"username"`
+	PasswordFile string   `toml:"password_file"`
+	From         string   `toml:"from"`
+	Concurrency  int      `toml:"concurrency"`
+	Rate         float64  `toml:"rate"`
+	MaxRetries   int      `toml:"max_retries"`
+	RetryBackoff Duration `toml:"retry_backoff"`
+	Timeout      Duration `toml:"timeout"`
+	DKIM         DKIM     `toml:"dkim"`
 
 	// Password comes from LVM_MAIL_SMTP_PASSWORD or PasswordFile.
 	Password string `toml:"-"`
@@ -105,12 +105,16 @@ type Server struct {
 	TLSKey  string `toml:"tls_key"`
 }
 
-// Survey holds the anonymity threshold, the reminder policy and the
-// default language.
+// Survey holds the anonymity threshold, the reminder policy, the report's
+// breakdown columns and the default language.
 type Survey struct {
-	MinGroupSize int           `toml:"min_group_size"`
-	MaxReminders int           `toml:"max_reminders"`
-	RemindAfter  time.Duration `toml:"remind_after"`
+	MinGroupSize int      `toml:"min_group_size"`
+	MaxReminders int      `toml:"max_reminders"`
+	RemindAfter  Duration `toml:"remind_after"`
+	// Breakdowns are the roster columns reports break down by besides the
+	// department; campaign create --breakdown overrides them. From the
+	// environment: a comma-separated list.
+	Breakdowns []string `toml:"breakdowns"`
 	// DefaultLanguage is the BCP 47 tag of the language of people whose
 	// own language has no translation, and of reports.
 	DefaultLanguage string `toml:"default_language"`
@@ -139,11 +143,12 @@ func Default() Config {
 			Concurrency:  4,
 			Rate:         10,
 			MaxRetries:   5,
-			RetryBackoff: time.Second,
-			Timeout:      30 * time.Second,
+			RetryBackoff: Duration(time.Second),
+			Timeout:      Duration(30 * time.Second),
 		},
-		Server:  Server{Listen: "127.0.0.1:8080"},
-		Survey:  Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: 72 * time.Hour, DefaultLanguage: campaign.EnglishLanguage},
+		Server: Server{Listen: "127.0.0.1:8080"},
+		Survey: Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: Duration(72 * time.Hour), Breakdowns: []string{},
+			DefaultLanguage: campaign.EnglishLanguage},
 		Bounces: Bounces{Port: 993, TLS: TLSImplicit, Folder: "INBOX"},
 	}
 }
@@ -189,7 +194,7 @@ func (c *Config) decode(text, path string) error {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return fmt.Errorf("%s: line %d: %s: %s", path, perr.Position.Line, perr.LastKey, perr.Message)
+			return fmt.Errorf("%s: line %d: %s", path, perr.Position.Line, parseProblem(text, perr))
 		}
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -209,6 +214,41 @@ func (c *Config) decode(text, path string) error {
 	return nil
 }
 
+// parseProblem says what is wrong where the TOML parser stopped: the key
+// and the parser's message, unless the line sets a secret (see isSecret).
+// The parser quotes the text it choked on, and on such a line that text is
+// the secret, so then the message names the key alone and says what to do.
+func parseProblem(text string, perr toml.ParseError) string {
+	key := perr.LastKey
+	lines := strings.Split(text, "\n")
+	if n := perr.Position.Line; n >= 1 && n <= len(lines) {
+		if k, _, ok := strings.Cut(lines[n-1], "="); ok {
+			k = strings.Trim(strings.TrimSpace(k), `"'`)
+			if !strings.HasSuffix(key, k) {
+				key = k
+			}
+		}
+	}
+	if !isSecret(key) && !isSecret(perr.LastKey) {
+		return key + ": " + perr.Message
+	}
+	return key + ": not a valid value, which is not repeated here because this key holds a secret; " +
+		"write text in double quotes, or better keep secrets out of this file (passwords come from " +
+		PasswordEnv + ", " + BouncesPasswordEnv + " or a password_file)"
+}
+
+// isSecret reports whether a config key (any part of a dotted key) names
+// a secret: a password, a secret, a token, a credential.
+func isSecret(key string) bool {
+	key = strings.ToLower(key)
+	for _, word := range []string{"password", "passwd", "secret", "token", "credential", "api_key", "apikey"} {
+		if strings.Contains(key, word) {
+			return true
+		}
+	}
+	return false
+}
+
 // applyEnv overrides every setting that has an LVM_MAIL_SECTION_KEY
 // variable set.
 func (c *Config) applyEnv(getenv func(string) string) error {
@@ -219,6 +259,9 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			return nil
 		}
 		if err := setText(v, raw); err != nil {
+			if isSecret(key) {
+				return fmt.Errorf("%s: not a valid value for %s (not repeated here: it holds a secret)", name, key)
+			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		if key == "database" {
@@ -261,18 +304,26 @@ func walk(v reflect.Value, prefix string, fn func(key string, v reflect.Value) e
 	return nil
 }
 
-var durationType = reflect.TypeFor[time.Duration]()
+var durationType = reflect.TypeFor[Duration]()
 
 func setText(v reflect.Value, raw string) error {
 	switch {
 	case v.Type() == durationType:
-		d, err := time.ParseDuration(raw)
+		d, err := ParseDuration(raw)
 		if err != nil {
-			return fmt.Errorf("%q is not a duration such as 1s, 5m or 72h", raw)
+			return err
 		}
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
 		v.SetString(raw)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		var list []string
+		for _, item := range strings.Split(raw, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				list = append(list, item)
+			}
+		}
+		v.Set(reflect.ValueOf(list))
 	case v.Kind() == reflect.Int:
 		n, err := strconv.Atoi(raw)
 		if err != nil {

@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestDefaultsWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.File != "" || c.Database != "lvm-mail.db" || c.Survey.MinGroupSize != 5 || c.SMTP.RetryBackoff != time.Second {
+	if c.File != "" || c.Database != "lvm-mail.db" || c.Survey.MinGroupSize != 5 || c.SMTP.RetryBackoff != config.Duration(time.Second) {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 }
@@ -43,7 +44,7 @@ func TestExampleFileIsComplete(t *testing.T) {
 	}
 	want := config.Default()
 	want.File = "../config.example.toml"
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config.example.toml differs from the defaults:\ngot  %+v\nwant %+v", c, want)
 	}
 	text, err := os.ReadFile("../config.example.toml")
@@ -88,8 +89,8 @@ remind_after = "48h"
 		{"smtp.port", c.SMTP.Port, 465},
 		{"smtp.tls", c.SMTP.TLS, "tls"},
 		{"smtp.rate", c.SMTP.Rate, 2.5},
-		{"smtp.retry_backoff", c.SMTP.RetryBackoff, 250 * time.Millisecond},
-		{"survey.remind_after", c.Survey.RemindAfter, 48 * time.Hour},
+		{"smtp.retry_backoff", time.Duration(c.SMTP.RetryBackoff), 250 * time.Millisecond},
+		{"survey.remind_after", time.Duration(c.Survey.RemindAfter), 48 * time.Hour},
 		{"survey.min_group_size", c.Survey.MinGroupSize, 7},
 		{"base_url", c.BaseURL, "https://survey.acme.test"},
 		{"password", c.SMTP.Password, "s3cret"},
@@ -191,6 +192,79 @@ func TestErrors(t *testing.T) {
 			t.Error("a --config file that does not exist must be an error")
 		}
 	})
+}
+
+// TestErrorsNeverRepeatSecrets: whatever is wrong on a line that sets a
+// secret, the error names the file, the line and the key but never the
+// value.
+func TestErrorsNeverRepeatSecrets(t *testing.T) {
+	for _, file := range []string{
+		"[smtp]\npassword = Unquoted\n",
+		"[smtp]\npassword = Hunter2Hunter2\n",
+		"[smtp]\npassword = \"Hunter2\\q\"\n",
+		"[smtp]\npassword = \"Hunter2Hunter2\n",
+		"[smtp]\npassword = 12Hunter2Hunter2\n",
+		"[smtp]\npassword = \"\"\"Hunter2Hunter2\n",
+		"[smtp]\npassword = 'Hunter2Hunter2\n",
+		"[smtp]\nsmtp_password = Hunter2Hunter2\n",
+		"[smtp]\nusername = \"u\"\npassword=Hunter2Hunter2 # secret\n",
+		"[smtp]\nclient_secret = Hunter2Hunter2\n",
+	} {
+		_, err := config.Load(writeConfig(t, file), noEnv)
+		if err == nil {
+			t.Errorf("%q: got no error", file)
+			continue
+		}
+		msg := err.Error()
+		for _, secret := range []string{"Unquoted", "Hunter", "unter2", "2H", `\q`} {
+			if strings.Contains(strings.ReplaceAll(msg, "lvm-mail.toml", ""), secret) {
+				t.Errorf("%q: the error %q repeats part of the secret (%q)", file, msg, secret)
+			}
+		}
+		if !strings.Contains(msg, "lvm-mail.toml") || !strings.Contains(msg, "line ") {
+			t.Errorf("%q: the error %q does not name the file and the line", file, msg)
+		}
+	}
+	// Other keys keep the parser's own, more precise message.
+	_, err := config.Load(writeConfig(t, "organisation = Acme\n"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "Acme") {
+		t.Errorf("got %v, want the parser's message quoting the value of a key that is no secret", err)
+	}
+}
+
+// TestDurationsInDays: durations take days as well as Go's units, in the
+// file and in the environment, and a bad one is refused saying the format.
+func TestDurationsInDays(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want time.Duration
+	}{
+		{"3d", 72 * time.Hour},
+		{"1d12h", 36 * time.Hour},
+		{"1.5d", 36 * time.Hour},
+		{"2d30m", 48*time.Hour + 30*time.Minute},
+		{"72h", 72 * time.Hour},
+		{"0s", 0},
+	} {
+		c, err := config.Load(writeConfig(t, "[survey]\nremind_after = \""+tc.text+"\"\n"), noEnv)
+		if err != nil || time.Duration(c.Survey.RemindAfter) != tc.want {
+			t.Errorf("remind_after = %q: got %v, %v; want %v", tc.text, time.Duration(c.Survey.RemindAfter), err, tc.want)
+		}
+		c, err = config.Load(writeConfig(t, ""), env(map[string]string{"LVM_MAIL_SURVEY_REMIND_AFTER": tc.text}))
+		if err != nil || time.Duration(c.Survey.RemindAfter) != tc.want {
+			t.Errorf("LVM_MAIL_SURVEY_REMIND_AFTER=%s: got %v, %v; want %v", tc.text, time.Duration(c.Survey.RemindAfter), err, tc.want)
+		}
+	}
+	for _, bad := range []string{"3 days", "d", "3dd", "1d2d", "3x", "h3d"} {
+		_, err := config.Load(writeConfig(t, "[survey]\nremind_after = \""+bad+"\"\n"), noEnv)
+		if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), `"3d"`) || !strings.Contains(err.Error(), `"1d12h"`) {
+			t.Errorf("remind_after = %q: got %v, want an error on line 2 that gives the format with examples", bad, err)
+		}
+		_, err = config.Load(writeConfig(t, ""), env(map[string]string{"LVM_MAIL_SMTP_TIMEOUT": bad}))
+		if err == nil || !strings.Contains(err.Error(), "LVM_MAIL_SMTP_TIMEOUT") || !strings.Contains(err.Error(), `"3d"`) {
+			t.Errorf("LVM_MAIL_SMTP_TIMEOUT=%s: got %v, want the variable and the format", bad, err)
+		}
+	}
 }
 
 func TestDefaultLanguage(t *testing.T) {

@@ -2,7 +2,9 @@ package demo_test
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,20 +15,28 @@ import (
 )
 
 func TestStaff(t *testing.T) {
-	a, b := demo.Staff(150), demo.Staff(150)
-	if len(a) < 140 || len(a) > 160 {
-		t.Errorf("got %d staff, want about 150", len(a))
+	for _, n := range []int{20, 60, 150, 999, 100000} {
+		if got := len(demo.Staff(n)); got != n {
+			t.Errorf("Staff(%d) has %d people", n, got)
+		}
 	}
+	a, b := demo.Staff(150), demo.Staff(150)
 	var buf bytes.Buffer
 	if err := demo.WriteCSV(&buf, a); err != nil {
 		t.Fatal(err)
 	}
-	people, err := roster.ReadCSV(&buf, "demo.csv")
+	ctx := context.Background()
+	s, err := campaign.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), campaign.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sum, err := s.ImportRoster(ctx, "demo.csv", roster.NewCSVReader(&buf, "demo.csv").Rows(), campaign.ImportOptions{})
 	if err != nil {
 		t.Fatalf("the demo roster does not import: %v", err)
 	}
-	if len(people) != len(a) {
-		t.Errorf("imported %d of %d", len(people), len(a))
+	if sum.Added != len(a) {
+		t.Errorf("imported %d of %d", sum.Added, len(a))
 	}
 	perDept := map[string]int{}
 	for i := range a {
@@ -49,7 +59,7 @@ func TestAnswerFollowsTheDepartment(t *testing.T) {
 		sum := map[campaign.Pole]float64{}
 		n := map[campaign.Pole]int{}
 		for range 200 {
-			answers, _ := demo.Answer(&in, d, r)
+			answers, _ := demo.Answer(&in, d, r, demo.NewComments(r))
 			if err := campaign.ValidateAnswers(&in, answers, ""); err != nil {
 				t.Fatal(err)
 			}
@@ -92,5 +102,30 @@ func TestTextPartAndLinkIn(t *testing.T) {
 	}
 	if _, ok := demo.LinkIn("no link here", "https://survey.example.com"); ok {
 		t.Error("LinkIn found a link in a text without one")
+	}
+}
+
+func TestCommentsOnce(t *testing.T) {
+	in := instrument.Default()
+	r := rand.New(rand.NewPCG(3, 4))
+	comments := demo.NewComments(r)
+	seen := map[string]bool{}
+	for range 2000 {
+		for _, d := range demo.Departments {
+			_, c := demo.Answer(&in, d, r, comments)
+			if c == "" {
+				continue
+			}
+			if seen[c] {
+				t.Fatalf("comment %q given twice", c)
+			}
+			if strings.HasPrefix(c, "=") {
+				t.Errorf("comment %q looks like a formula", c)
+			}
+			seen[c] = true
+		}
+	}
+	if len(seen) < 20 {
+		t.Errorf("got %d different comments, want the whole pool", len(seen))
 	}
 }

@@ -1,10 +1,12 @@
 package demo
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -51,22 +53,16 @@ type Person struct {
 	Email, FirstName, LastName, Department, Site string
 }
 
-// Staff returns a deterministic roster of about n people spread over the
-// Departments, the small one included.
+// Staff returns a deterministic roster of n people spread over the
+// Departments, the small ones included (n is at least their fixed head
+// counts plus one for each other department).
 func Staff(n int) []Person {
 	r := rand.New(rand.NewPCG(2026, 11))
 	var out []Person
-	fixed := 0
-	for _, d := range Departments {
-		fixed += d.Fixed
-	}
 	seen := map[string]int{}
-	for _, d := range Departments {
-		count := d.Fixed
-		if count == 0 {
-			count = max(1, int(float64(n-fixed)*d.Share+0.5))
-		}
-		for range count {
+	counts := headCounts(n)
+	for i, d := range Departments {
+		for range counts[i] {
 			first := firstNames[r.IntN(len(firstNames))]
 			last := lastNames[r.IntN(len(lastNames))]
 			local := strings.ToLower(asciiFold(first) + "." + asciiFold(last))
@@ -84,6 +80,39 @@ func Staff(n int) []Person {
 		}
 	}
 	return out
+}
+
+// headCounts shares n people out over the Departments: the fixed head
+// counts first, then the rest by share, rounding by largest remainder so
+// that the counts add up to n exactly.
+func headCounts(n int) []int {
+	counts := make([]int, len(Departments))
+	rest := n
+	for i, d := range Departments {
+		counts[i] = d.Fixed
+		rest -= d.Fixed
+	}
+	type remainder struct {
+		i    int
+		frac float64
+	}
+	var rems []remainder
+	left := rest
+	for i, d := range Departments {
+		if d.Fixed > 0 {
+			continue
+		}
+		exact := float64(rest) * d.Share
+		counts[i] = max(1, int(exact))
+		left -= counts[i]
+		rems = append(rems, remainder{i, exact - float64(int(exact))})
+	}
+	slices.SortStableFunc(rems, func(a, b remainder) int { return cmp.Compare(b.frac, a.frac) })
+	for k := 0; left > 0 && len(rems) > 0; k++ {
+		counts[rems[k%len(rems)].i]++
+		left--
+	}
+	return counts
 }
 
 // WriteCSV writes the roster as an HR system would export it.

@@ -15,25 +15,92 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
 )
 
-// comments are what simulated staff sometimes write, by department story.
-var comments = map[string][]string{
-	"manager-run":       {"Shifts are well planned, but nobody asks us how things could work better.", "We get told what to do, rarely why."},
-	"leader-led":        {"Great team spirit, though deadlines slip more than they should.", "I get a lot of freedom; sometimes I'd like clearer priorities."},
-	"leads and manages": {"Clear plans and a manager who listens. More of this please.", "Busy, but I know what is expected and I feel supported."},
-	"neither":           {"Nobody really seems to be in charge of anything.", "=HYPERLINK(\"http://example.com\",\"click\") we just get on with it."},
+// commentsByStory are what simulated staff sometimes write, by department
+// story. Comments is handed out once each, so the demo's report reads like
+// a real organisation's; the case of a comment typed as a formula is in the
+// reports tests, not in what a newcomer sees.
+var commentsByStory = map[string][]string{
+	"manager-run": {
+		"Shifts are well planned, but nobody asks us how things could work better.",
+		"We get told what to do, rarely why.",
+		"The checklists are good. I would like to be trusted to use my judgement now and then.",
+		"Targets come down every Monday; ideas never seem to go back up.",
+		"My supervisor notices every mistake, and hardly ever what goes well.",
+		"Training happens once a year whether we need it or not.",
+		"Everything runs on time. It would be nice to know where the bakery is heading.",
+		"I know my tasks well, but not how they fit into the rest of the company.",
+	},
+	"leader-led": {
+		"Great team spirit, though deadlines slip more than they should.",
+		"I get a lot of freedom; sometimes I'd like clearer priorities.",
+		"My manager really listens and helps me grow.",
+		"We try new things all the time. Some structure would help us finish them.",
+		"I feel trusted, but nobody checks whether the small things get done.",
+		"Inspiring leadership, vague plans.",
+		"Mistakes are treated as lessons here, which I appreciate.",
+		"We share ideas openly; decisions take a long time to land.",
+	},
+	"leads and manages": {
+		"Clear plans and a manager who listens. More of this please.",
+		"Busy, but I know what is expected and I feel supported.",
+		"Good balance: targets are clear and we get to say how to reach them.",
+		"My manager coaches me and still keeps a close eye on the numbers.",
+		"The shop runs smoothly and people are friendly. Thank you.",
+		"Feedback is regular and fair.",
+		"I always know our goals and why they matter.",
+		"Well organised, and nobody is afraid to speak up.",
+	},
+	"neither": {
+		"Nobody really seems to be in charge of anything.",
+		"We just get on with it; no one plans and no one asks.",
+		"Decisions arrive late, if at all.",
+		"I rarely see my manager.",
+		"It is unclear who to go to when something goes wrong.",
+		"We set our own routes because nobody else does.",
+		"No targets, no feedback, no direction.",
+		"Things work because the team is experienced, not because of management.",
+	},
+}
+
+// Comments hands out the comments simulated staff write, each at most once.
+type Comments struct {
+	left map[string][]string // by story, in the order they will be given
+}
+
+// NewComments returns the comments of every story, shuffled by r.
+func NewComments(r *rand.Rand) *Comments {
+	c := &Comments{left: map[string][]string{}}
+	for story, cs := range commentsByStory {
+		cs = slices.Clone(cs)
+		r.Shuffle(len(cs), func(i, j int) { cs[i], cs[j] = cs[j], cs[i] })
+		c.left[story] = cs
+	}
+	return c
+}
+
+// next returns a comment of the story not given before, or "" when its
+// comments are all given.
+func (c *Comments) next(story string) string {
+	cs := c.left[story]
+	if len(cs) == 0 {
+		return ""
+	}
+	c.left[story] = cs[1:]
+	return cs[0]
 }
 
 // Answer returns how a member of dept answers the instrument: around the
 // department's means, with a personal tilt shared by the items of a pole
 // (so the composites are reliable) and some noise per item. About one
-// person in six leaves a comment.
-func Answer(in *campaign.Instrument, dept Department, r *rand.Rand) (answers map[string]int, comment string) {
+// person in six leaves a comment from comments, while they last.
+func Answer(in *campaign.Instrument, dept Department, r *rand.Rand, comments *Comments) (answers map[string]int, comment string) {
 	tilt := map[campaign.Pole]float64{
 		campaign.Leadership: dept.Leadership + 0.6*r.NormFloat64(),
 		campaign.Management: dept.Management + 0.6*r.NormFloat64(),
@@ -46,8 +113,8 @@ func Answer(in *campaign.Instrument, dept Department, r *rand.Rand) (answers map
 		v := int(math.Round(tilt[it.Pole] + 0.7*r.NormFloat64()))
 		answers[it.ID] = min(campaign.ScaleMax, max(campaign.ScaleMin, v))
 	}
-	if cs := comments[dept.Story]; len(cs) > 0 && r.IntN(6) == 0 {
-		comment = cs[r.IntN(len(cs))]
+	if r.IntN(6) == 0 {
+		comment = comments.next(dept.Story)
 	}
 	return answers, comment
 }

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build lvm-mail:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := testtool.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -76,7 +76,7 @@ func TestEndToEndLanguages(t *testing.T) {
 	if !strings.Contains(out, "1 person has a language the built-in survey is not translated into") || !strings.Contains(out, "line 14 (xx, not a known language tag)") {
 		t.Errorf("staff import said:\n%s", out)
 	}
-	out = lvm(t, dir, "campaign", "create", "--name", "Babel", "--closes", "2099-12-18")
+	out = lvm(t, dir, "campaign", "create", "--name", "Babel", "--closes", "2099-12-18", "--breakdown", "language")
 	if !strings.Contains(out, "Languages: en 4, de 3, fr 3, es 3.") {
 		t.Errorf("campaign create said:\n%s", out)
 	}

@@ -162,6 +162,7 @@ func (c *Composer) Data(l Letter) Data {
 	d := Data{
 		Language:     lang,
 		Name:         l.Recipient.Name,
+		FirstName:    l.Recipient.FirstName,
 		Organisation: c.organisation,
 		Campaign:     l.Campaign.Name,
 		Link:         l.Link,

@@ -88,17 +88,7 @@ func TestGoldenMessages(t *testing.T) {
 
 func TestComposeHeaders(t *testing.T) {
 	c := goldenComposer(t)
-	compose := func(l mailer.Letter) *mailer.Decoded {
-		m, err := c.Compose(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if _, err := m.WriteTo(&b); err != nil {
-			t.Fatal(err)
-		}
-		return decode(t, b.Bytes())
-	}
+	compose := func(l mailer.Letter) *mailer.Decoded { return composeDecoded(t, c, l) }
 	inv := compose(goldenLetter(campaign.Invitation))
 	for _, h := range []struct{ name, want string }{
 		{"From", `"People Team" <people@example.com>`},
@@ -214,7 +204,7 @@ func TestParseTemplates(t *testing.T) {
 			"fr/invitation.txt does not contain the survey link"},
 		{"missing file", func(m fstest.MapFS) { delete(m, "es/reminder-subject.txt") }, "es/reminder-subject.txt is missing"},
 		{"syntax error", edit("en/invitation.html", "{{.Name}}", "{{.Name"), "en/invitation.html"},
-		{"unknown field", edit("en/reminder.txt", "{{.Name}}", "{{.Nickname}}"), "en/reminder.txt"},
+		{"unknown field", edit("en/reminder.txt", "{{.Name}}", "{{.Surname}}"), "en/reminder.txt"},
 		{"empty subject", func(m fstest.MapFS) { m["en/invitation-subject.txt"] = &fstest.MapFile{Data: []byte("\n")} }, "en/invitation-subject.txt: the subject is empty"},
 		{"files at the top, as before languages", func(m fstest.MapFS) {
 			for _, name := range []string{"invitation-subject.txt", "invitation.txt", "invitation.html", "reminder-subject.txt", "reminder.txt", "reminder.html"} {
@@ -286,15 +276,7 @@ func TestComposeEncodesSubject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.Compose(goldenLetter(campaign.Invitation))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if _, err := m.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	d := decode(t, b.Bytes())
+	d := composeDecoded(t, c, goldenLetter(campaign.Invitation))
 	if got, want := d.Get("Subject"), "How is Müller & Söhne GmbH led and managed? Your anonymous view"; got != want {
 		t.Errorf("Subject decodes to %q, want %q", got, want)
 	}
@@ -306,4 +288,38 @@ func TestComposeEncodesSubject(t *testing.T) {
 	if !strings.Contains(d.Text, "Müller & Söhne GmbH would like") || !strings.Contains(d.HTML, "Müller &amp; Söhne GmbH would like") {
 		t.Errorf("the organisation is not in the bodies, escaped for HTML:\n%s", d.HTML)
 	}
+}
+
+// TestGreetsByFirstName: the built-in templates greet with the first name
+// when the roster has one, and with the name as written otherwise.
+func TestGreetsByFirstName(t *testing.T) {
+	c := goldenComposer(t)
+	for _, kind := range []campaign.MessageKind{campaign.Invitation, campaign.Reminder} {
+		for first, want := range map[string]string{"Zoë": "Hello Zoë,", "": "Hello Zoë Ångström,"} {
+			l := goldenLetter(kind)
+			l.Recipient.FirstName = first
+			if got := c.Data(l).FirstName; got != first {
+				t.Errorf("Data(%s).FirstName = %q, want %q", kind, got, first)
+			}
+			d := composeDecoded(t, c, l)
+			if !strings.Contains(d.Text, want) || !strings.Contains(d.HTML, want) {
+				t.Errorf("%s with first name %q: want %q in the text and the HTML:\n%s", kind, first, want, d.Text)
+			}
+		}
+	}
+}
+
+// composeDecoded composes the letter, writes it out as it would be sent
+// and reads it back.
+func composeDecoded(t *testing.T, c *mailer.Composer, l mailer.Letter) *mailer.Decoded {
+	t.Helper()
+	m, err := c.Compose(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return decode(t, b.Bytes())
 }

@@ -22,6 +22,7 @@ import (
 type Data struct {
 	Language     string // the BCP 47 tag of the templates' language, e.g. "de"
 	Name         string // the person's name, as on the roster
+	FirstName    string // their first name when the roster has a first_name column; empty otherwise
 	Organisation string // the organisation setting
 	Campaign     string // the campaign's name
 	Link         string // the person's own survey link
@@ -181,13 +182,14 @@ func allFiles() []string {
 }
 
 // check renders a kind's templates in lang with sample data, with and
-// without a closing date, and makes sure the link is in both bodies.
+// without a closing date and a first name, and makes sure the link is in
+// both bodies.
 func check(kt *kindTemplates, kind campaign.MessageKind, lang string) error {
 	subjectFile, textFile, htmlFile := TemplateFiles(kind)
 	closes := locale.LongDate(time.Date(2026, 12, 18, 0, 0, 0, 0, time.UTC), lang)
-	for _, closes := range []string{closes, ""} {
-		d := Data{Language: lang, Name: "Zoë Example", Organisation: "Example Ltd", Campaign: "Example campaign", Link: sentinelLink,
-			Closes: closes, MinGroupSize: 5, MinCommentGroup: campaign.MinCommentGroupSize, Reminder: 1}
+	for _, sample := range []struct{ closes, first string }{{closes, "Zoë"}, {"", ""}} {
+		d := Data{Language: lang, Name: "Zoë Example", FirstName: sample.first, Organisation: "Example Ltd", Campaign: "Example campaign",
+			Link: sentinelLink, Closes: sample.closes, MinGroupSize: 5, MinCommentGroup: campaign.MinCommentGroupSize, Reminder: 1}
 		r, err := kt.render(kind, d)
 		if err != nil {
 			return err

@@ -243,7 +243,8 @@ func benchmarkReportFromStore(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	d := newBenchData(n)
-	c, err := s.CreateCampaign(ctx, campaign.NewCampaign{Name: "Bench", Instrument: d.in, MinGroupSize: 5}, testKey())
+	c, err := s.CreateCampaign(ctx, campaign.NewCampaign{Name: "Bench", Instrument: d.in, MinGroupSize: 5,
+		Breakdowns: []string{"location"}}, testKey())
 	if err != nil {
 		b.Fatal(err)
 	}

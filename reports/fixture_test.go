@@ -164,7 +164,8 @@ func newFixture(t testing.TB, s *campaign.Store, name string, seed uint64) *fixt
 		t.Fatal(err)
 	}
 	in := testInstrument()
-	c, err := s.CreateCampaign(ctx, campaign.NewCampaign{Name: name, Instrument: in, MinGroupSize: 5}, testKey())
+	c, err := s.CreateCampaign(ctx, campaign.NewCampaign{Name: name, Instrument: in, MinGroupSize: 5,
+		Breakdowns: []string{"location", "grade"}}, testKey())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -231,13 +231,9 @@ func Load(ctx context.Context, store *campaign.Store, c *campaign.Campaign, opts
 	if err != nil {
 		return nil, fmt.Errorf("report on %s: %w", c.Slug, err)
 	}
-	staff, err := store.FindStaff(ctx, campaign.StaffFilter{})
+	names, err := store.FindStaffNames(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("report on %s: %w", c.Slug, err)
-	}
-	names := make([]string, len(staff))
-	for i, m := range staff {
-		names[i] = m.Name
 	}
 	return New(Input{Campaign: c, Status: st, GroupSizes: sizes, Tally: tally, Names: names}, opts)
 }

@@ -41,7 +41,7 @@ const (
 // NewScrubber returns a scrubber for the names of everyone on the roster,
 // as HR wrote them ("Jürgen Müller", "Anne-Marie O'Brien").
 func NewScrubber(names []string) *Scrubber {
-	s := &Scrubber{names: make(map[string]nameKind, 2*len(names)), pairs: map[[2]string]bool{}}
+	s := &Scrubber{names: map[string]nameKind{}, pairs: map[[2]string]bool{}}
 	type part struct {
 		folded, german string // german: with umlauts written out; "" when the same
 		kind           nameKind

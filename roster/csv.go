@@ -1,72 +1,101 @@
 package roster
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
+	"strings"
 	"unicode/utf8"
-
-	"github.com/lvm-mail/lvm-mail/campaign"
 )
 
-// ReadCSV reads a CSV roster from r (see the package documentation for the
-// format); source names the input in errors, e.g. the file name. Any problem
-// with the roster's content, including text that is not UTF-8 and a
-// malformed quoted field, gives nil and a *campaign.InputError listing every
-// problem by line; after a malformed quoted field the rest of the input is
-// not read. An error reading r is returned wrapped.
-func ReadCSV(r io.Reader, source string) ([]campaign.StaffMember, error) {
-	staff, _, err := readCSV(r, source)
-	return staff, err
+// headerPeek is how much of a CSV file is looked at to choose the
+// separator: the header line, unless it is longer.
+const headerPeek = 64 << 10
+
+// openCSV opens the CSV roster at path.
+func openCSV(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read roster: %w", err)
+	}
+	r := NewCSVReader(f, path)
+	r.close = f.Close
+	return r, nil
 }
 
-// readCSV is ReadCSV, with the line each person starts on.
-func readCSV(r io.Reader, source string) ([]campaign.StaffMember, []int, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", source, err)
+// NewCSVReader returns a reader of the CSV roster in r (see the package
+// documentation for the format); source names the input in errors, e.g.
+// the file name. Text that is not UTF-8 and a malformed quoted field stop
+// the rows with a *campaign.InputError naming the line; nothing after them
+// is read.
+func NewCSVReader(r io.Reader, source string) *Reader {
+	br := bufio.NewReaderSize(r, headerPeek)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\uFEFF")) {
+		br.Discard(3)
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	problems := &campaign.InputError{Source: source}
-	if !utf8.Valid(data) {
-		problems.Add(firstInvalidLine(data), "", "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
-		return nil, nil, problems
-	}
-
-	sep := separator(data)
-	cr := csv.NewReader(bytes.NewReader(data))
+	head, _ := br.Peek(headerPeek) // a read error shows again below
+	sep := separator(head)
+	cr := csv.NewReader(br)
 	cr.Comma = sep
-	cr.FieldsPerRecord = -1 // build reports wrong field counts, all of them
+	cr.FieldsPerRecord = -1 // the rows report wrong field counts, all of them
+	cr.ReuseRecord = true
 	// Spaces before a quoted field are common in hand-made files; with a tab
 	// separator trimming would swallow empty fields.
 	cr.TrimLeadingSpace = sep != '\t'
-	var rows []row
-	for {
+	next := func() (row, error) {
 		cells, err := cr.Read()
 		if err == io.EOF {
-			break
+			return row{}, io.EOF
 		}
 		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-			problems.Add(pe.StartLine, "", "%v at line %d, column %d; put a value holding a double quote, %s or a line break in double quotes, and double each quote inside it; nothing after this was read",
+			return row{}, fatal(source, pe.StartLine, "%v at line %d, column %d; put a value holding a double quote, %s or a line break in double quotes, and double each quote inside it; nothing after this was read",
 				pe.Err, pe.Line, pe.Column, separatorName(sep))
-			break
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", source, err)
+			return row{}, fmt.Errorf("read %s: %w", source, err)
 		}
 		line, _ := cr.FieldPos(0)
-		rows = append(rows, row{line: line, cells: cells})
+		if bad, ok := invalidUTF8Line(cells); !ok {
+			return row{}, fatal(source, line+bad, "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
+		}
+		return row{line: line, cells: cells}, nil
 	}
-	return build(rows, true, sep, problems)
+	return &Reader{source: source, next: next, strictWidth: true, sep: sep}
+}
+
+// invalidUTF8Line reports whether the cells of a record are valid UTF-8
+// and, when they are not, on which line of the record (0 for its first)
+// the first invalid byte is.
+func invalidUTF8Line(cells []string) (int, bool) {
+	lines := 0
+	for _, c := range cells {
+		if utf8.ValidString(c) {
+			lines += strings.Count(c, "\n")
+			continue
+		}
+		for i, r := range c {
+			if r == utf8.RuneError {
+				if _, size := utf8.DecodeRuneInString(c[i:]); size <= 1 {
+					return lines, false
+				}
+			}
+			if r == '\n' {
+				lines++
+			}
+		}
+	}
+	return 0, true
 }
 
 // separator returns whichever of comma, semicolon and tab occurs most often
 // outside double quotes in the header line of data; comma when none does or
 // on a tie. The header is the first line with something other than white
-// space and separators in it, as build skips blank rows; it ends at the
+// space and separators in it, as blank rows are skipped; it ends at the
 // first line break outside quotes.
 func separator(data []byte) rune {
 	var commas, semicolons, tabs int
@@ -109,21 +138,4 @@ func separatorName(sep rune) string {
 		return "a tab"
 	}
 	return strconv.Quote(string(sep))
-}
-
-// firstInvalidLine returns the 1-based line of the first byte of data that
-// is not part of valid UTF-8.
-func firstInvalidLine(data []byte) int {
-	line := 1
-	for len(data) > 0 {
-		r, size := utf8.DecodeRune(data)
-		if r == utf8.RuneError && size <= 1 {
-			break
-		}
-		if r == '\n' {
-			line++
-		}
-		data = data[size:]
-	}
-	return line
 }

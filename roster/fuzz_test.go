@@ -10,11 +10,10 @@ import (
 	"testing"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
-	"github.com/lvm-mail/lvm-mail/roster"
 )
 
-// FuzzReadCSV checks that ReadCSV never panics, that what it accepts is a
-// valid roster that reads the same with blank lines above it and when written
+// FuzzReadCSV checks that reading and importing a CSV roster never panics,
+// that what it accepts is a valid roster that reads the same with blank lines above it and when written
 // out and read again, and that what it refuses comes with at least one
 // problem on a line that exists.
 func FuzzReadCSV(f *testing.F) {
@@ -43,7 +42,7 @@ func FuzzReadCSV(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		staff, err := roster.ReadCSV(strings.NewReader(string(data)), "fuzz.csv")
+		staff, err := importCSV(t, "fuzz.csv", string(data))
 		if err != nil {
 			checkRefusal(t, data, staff, err)
 			return
@@ -59,7 +58,7 @@ func FuzzReadCSV(f *testing.F) {
 			inputs[fmt.Sprintf("written with %q", sep)] = writeCSV(staff, sep)
 		}
 		for name, input := range inputs {
-			again, err := roster.ReadCSV(strings.NewReader(input), "again.csv")
+			again, err := importCSV(t, "again.csv", input)
 			if err != nil {
 				t.Fatalf("%s: got error %v, want none", name, err)
 			}
@@ -151,9 +150,9 @@ func writeCSV(staff []campaign.StaffMember, sep string) string {
 		}
 		b.WriteString("\r\n")
 	}
-	writeRecord(append([]string{campaign.ColumnEmail, campaign.ColumnName, campaign.ColumnDepartment}, attrs...)...)
+	writeRecord(append([]string{campaign.ColumnEmail, campaign.ColumnName, campaign.ColumnFirstName, campaign.ColumnDepartment}, attrs...)...)
 	for _, m := range staff {
-		fields := []string{m.Email, m.Name, m.Department}
+		fields := []string{m.Email, m.Name, m.FirstName, m.Department}
 		for _, k := range attrs {
 			fields = append(fields, m.Attributes[k])
 		}

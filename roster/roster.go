@@ -1,11 +1,15 @@
 // Package roster reads an HR roster export, a .csv file or the first sheet
-// of an .xlsx workbook, into staff members ready for
-// campaign.Store.ImportStaff.
+// of an .xlsx workbook, one row at a time, for campaign.Store.ImportRoster.
+// Memory does not grow with the number of people: rows are read as a
+// stream, and the store checks and writes them as they come.
 //
-// Reading is all-or-nothing: a roster with any problem gives no staff and a
-// *campaign.InputError that lists every problem with the line it is on (the
-// physical line where the record starts in a CSV file, the row number in a
-// workbook; the header is normally line 1).
+// Importing is all-or-nothing: a roster with any problem imports nobody,
+// and the *campaign.InputError lists the problems with the line each is on
+// (the physical line where the record starts in a CSV file, the row number
+// in a workbook; the header is normally line 1). Problems with a row are
+// reported with the row; a problem that stops the reading (a header without
+// the required columns, a malformed quoted field, text that is not UTF-8, a
+// cell beyond column IV) ends the rows with an error.
 //
 // # Columns
 //
@@ -22,20 +26,26 @@
 // below it is kept as an attribute, as written, and a tag no campaign
 // language matches is not an error: that person gets the default language.
 //
-// first_name and last_name are never kept as attributes, even when a name
-// column is present. Every other column (location, team, …) is kept in
+// first_name is kept as StaffMember.FirstName, for greetings, even when a
+// name column is present; first_name and last_name are never kept as
+// attributes. A roster without first_name whose names have a comma ("Müller,
+// Jürgen") is imported with a warning (Reader.Warnings). Every other column (location, team, …) is kept in
 // StaffMember.Attributes under its normalised name, for every person, with
 // an empty cell kept as "" so that all people have the same columns.
 // A column with no header name is ignored as long as it holds nothing.
+// A workbook may use columns A to IV (256) and at most MaxCells cells.
 // Two columns with the same normalised name (synonyms included) are an
 // error.
 //
 // # Values
 //
 // Every cell is trimmed. Emails are folded to lower case
-// (campaign.NormalizeEmail) and must be valid and unique; a repeated email
-// is reported on the later line with the line it first appeared on. Name and
-// department must not be empty. Rows whose cells are all empty are skipped;
+// (campaign.NormalizeEmail); the store checks that they are valid and
+// unique, reporting a repeated email on the later line with the line it
+// first appeared on. Name and department must not be empty. No cell,
+// header included, may hold a control character (C0, DEL or C1: an escape
+// sequence, a line break inside quotes, NUL, a tab inside quotes); the
+// problem names the character's code, never the character. Rows whose cells are all empty are skipped;
 // the header is the first row that is not. A roster with a header and nobody
 // below it is an error.
 //
@@ -52,48 +62,176 @@
 package roster
 
 import (
-	"cmp"
+	"errors"
 	"fmt"
-	"os"
+	"io"
+	"iter"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
 )
 
-// Read reads the roster at path, choosing the format by extension, in any
-// case: .csv (see ReadCSV) or .xlsx (see ReadXLSX). The errors name path as
-// the source. Any other extension gives a *campaign.InputError naming it; a
-// file that cannot be opened gives the *fs.PathError from os.Open, wrapped.
-func Read(path string) ([]campaign.StaffMember, error) {
-	staff, _, err := ReadLines(path)
-	return staff, err
+// A Reader reads one roster, row by row. Make it with Open or NewCSVReader,
+// range over Rows once, then Close it.
+type Reader struct {
+	source      string
+	next        func() (row, error) // the next record; io.EOF after the last
+	close       func() error
+	strictWidth bool // every row must have as many cells as the header (CSV)
+	sep         rune // the CSV separator, for advice on a wrong field count
+
+	// Names with a comma on a roster without first names, such as
+	// "Müller, Jürgen": how many, the first few lines and the first name.
+	commaNames int
+	commaLines []int
+	commaName  string
 }
 
-// ReadLines is Read, and also returns the line (CSV) or row (.xlsx) each
-// person was read from, for messages about them.
-func ReadLines(path string) ([]campaign.StaffMember, []int, error) {
+// commaLinesShown is how many lines a warning about names lists.
+const commaLinesShown = 5
+
+// Open opens the roster at path, choosing the format by extension, in any
+// case: .csv or .xlsx (its first sheet). The errors name path as the
+// source. Any other extension, and a file that is not a readable workbook,
+// gives a *campaign.InputError; a file that cannot be opened gives the
+// *fs.PathError from os.Open, wrapped.
+func Open(path string) (*Reader, error) {
 	ext := strings.ToLower(filepath.Ext(path))
-	if ext != ".csv" && ext != ".xlsx" {
-		msg := "the file has no extension"
-		if ext != "" {
-			msg = "unsupported file type " + strconv.Quote(filepath.Ext(path))
+	switch ext {
+	case ".csv":
+		return openCSV(path)
+	case ".xlsx":
+		return openXLSX(path)
+	}
+	msg := "the file has no extension"
+	if ext != "" {
+		msg = "unsupported file type " + strconv.Quote(filepath.Ext(path))
+	}
+	problems := &campaign.InputError{Source: path}
+	problems.Add(0, "", "%s: save the roster as .csv (UTF-8) or .xlsx", msg)
+	return nil, problems
+}
+
+// Close releases the file and any temporary files the reader made.
+func (r *Reader) Close() error {
+	if r.close == nil {
+		return nil
+	}
+	return r.close()
+}
+
+// Source names the roster in errors, e.g. its file name.
+func (r *Reader) Source() string { return r.source }
+
+// Rows returns the rows of people below the header, in order, for
+// campaign.Store.ImportRoster. A row the reader could not make a person of
+// (a wrong number of fields) has a nil Member and its problems; any other
+// row has its person, and the problems the reader found with it (a value
+// without a header). Blank rows are skipped. A problem that stops the
+// reading ends the sequence with a *campaign.InputError (the header, a
+// malformed quoted field, text that is not UTF-8, too many cells, no people
+// at all); an error reading the file ends it wrapped.
+func (r *Reader) Rows() iter.Seq2[campaign.RosterRow, error] {
+	return func(yield func(campaign.RosterRow, error) bool) {
+		problems := &campaign.InputError{Source: r.source}
+		header, err := r.nextFilled()
+		if errors.Is(err, io.EOF) {
+			problems.Add(0, "", "the roster is empty: no header line")
+			yield(campaign.RosterRow{}, problems)
+			return
 		}
-		problems := &campaign.InputError{Source: path}
-		problems.Add(0, "", "%s: save the roster as .csv (UTF-8) or .xlsx", msg)
-		return nil, nil, problems
+		if err != nil {
+			yield(campaign.RosterRow{}, err)
+			return
+		}
+		l, ok := parseHeader(header, problems)
+		if !ok {
+			yield(campaign.RosterRow{}, problems)
+			return
+		}
+		people := 0
+		for {
+			rec, err := r.nextFilled()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				yield(campaign.RosterRow{}, err)
+				return
+			}
+			people++
+			row := l.row(rec, r.strictWidth, r.sep)
+			if row.Member != nil && l.firstName < 0 && strings.Contains(row.Member.Name, ",") {
+				r.noteCommaName(row.Line, row.Member.Name)
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+		if people == 0 {
+			problems.Add(0, "", "no people: the roster has a header but no rows below it")
+			yield(campaign.RosterRow{}, problems)
+		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read roster: %w", err)
+}
+
+// noteCommaName counts a name with a comma, on a roster that gives no
+// first names.
+func (r *Reader) noteCommaName(line int, name string) {
+	r.commaNames++
+	if len(r.commaLines) < commaLinesShown {
+		r.commaLines = append(r.commaLines, line)
 	}
-	defer f.Close() // read-only: closing cannot lose data
-	if ext == ".xlsx" {
-		return readXLSX(f, path)
+	if r.commaName == "" {
+		r.commaName = name
 	}
-	return readCSV(f, path)
+}
+
+// Warnings says, once the rows have been read, what in the roster was
+// accepted but may not be what HR meant: names written "Last, First" on a
+// roster without a first_name column, which the emails would use as they
+// are ("Hello Müller, Jürgen,").
+func (r *Reader) Warnings() []string {
+	if r.commaNames == 0 {
+		return nil
+	}
+	lines := make([]string, len(r.commaLines))
+	for i, l := range r.commaLines {
+		lines[i] = strconv.Itoa(l)
+	}
+	where := "line " + lines[0]
+	if r.commaNames > 1 {
+		where = "lines " + strings.Join(lines, ", ")
+		if r.commaNames > len(lines) {
+			where += ", …"
+		}
+	}
+	what := fmt.Sprintf("%d names have a comma", r.commaNames)
+	if r.commaNames == 1 {
+		what = "1 name has a comma"
+	}
+	return []string{fmt.Sprintf("%s (%s), such as %q: the emails greet people by the name as written (\"Hello %s,\"). "+
+		"To greet them by their first name, add a first_name column (or first_name and last_name).",
+		what, where, r.commaName, r.commaName)}
+}
+
+// nextFilled returns the next record that is not blank.
+func (r *Reader) nextFilled() (row, error) {
+	for {
+		rec, err := r.next()
+		if err != nil || !rec.blank() {
+			return rec, err
+		}
+	}
+}
+
+// fatal is the error that stops reading source at line.
+func fatal(source string, line int, format string, args ...any) error {
+	problems := &campaign.InputError{Source: source}
+	problems.Add(line, "", format, args...)
+	return problems
 }
 
 // A row is one record of the roster, before its cells are interpreted.
@@ -121,11 +259,8 @@ func (r row) blank() bool {
 	return true
 }
 
-// first_name and last_name may stand for name.
-const (
-	columnFirstName = "first_name"
-	columnLastName  = "last_name"
-)
+// last_name, with first_name, may stand for name.
+const columnLastName = "last_name"
 
 // canonical returns the column that the normalised header h stands for: the
 // few synonyms below, or h itself.
@@ -162,6 +297,11 @@ func parseHeader(header row, problems *campaign.InputError) (layout, bool) {
 	ok := true
 	for i, raw := range header.cells {
 		h := strings.TrimSpace(raw)
+		if msg := campaign.ControlProblem(h); msg != "" {
+			problems.Add(header.line, fmt.Sprintf("column %d", i+1), "%s", msg)
+			ok = false
+			continue
+		}
 		name := canonical(campaign.NormalizeColumn(h))
 		if name == "" {
 			l.unnamed[i] = true
@@ -182,7 +322,7 @@ func parseHeader(header row, problems *campaign.InputError) (layout, bool) {
 			l.name = i
 		case campaign.ColumnDepartment:
 			l.department = i
-		case columnFirstName:
+		case campaign.ColumnFirstName:
 			l.firstName = i
 		case columnLastName:
 			l.lastName = i
@@ -195,7 +335,7 @@ func parseHeader(header row, problems *campaign.InputError) (layout, bool) {
 		missing = append(missing, campaign.ColumnEmail)
 	}
 	if l.name < 0 && (l.firstName < 0 || l.lastName < 0) {
-		missing = append(missing, campaign.ColumnName+" (or "+columnFirstName+" and "+columnLastName+")")
+		missing = append(missing, campaign.ColumnName+" (or "+campaign.ColumnFirstName+" and "+columnLastName+")")
 	}
 	if l.department < 0 {
 		missing = append(missing, campaign.ColumnDepartment)
@@ -215,8 +355,27 @@ func parseHeader(header row, problems *campaign.InputError) (layout, bool) {
 	return l, ok
 }
 
-// member reads one data row according to l.
-func (l *layout) member(r row) campaign.StaffMember {
+// row reads one data record according to l: its person, or only its
+// problems when the record has the wrong number of fields. With
+// strictWidth every record must have as many cells as the header (CSV);
+// without it a short one is padded with empty cells (a worksheet omits
+// trailing empty cells). sep is the CSV separator, for advice on a wrong
+// field count.
+func (l *layout) row(r row, strictWidth bool, sep rune) campaign.RosterRow {
+	out := campaign.RosterRow{Line: r.line}
+	problem := func(format string, args ...any) {
+		out.Problems = append(out.Problems, campaign.Problem{Line: r.line, Message: fmt.Sprintf(format, args...)})
+	}
+	if strictWidth && len(r.cells) != l.width {
+		problem("%d fields, but the header has %d (a value with %s in it must be in double quotes)",
+			len(r.cells), l.width, separatorName(sep))
+		return out
+	}
+	for i, c := range r.cells {
+		if (i >= l.width || l.unnamed[i]) && strings.TrimSpace(c) != "" {
+			problem("column %d has a value (%q) but no header", i+1, strings.TrimSpace(c))
+		}
+	}
 	m := campaign.StaffMember{
 		Email:      campaign.NormalizeEmail(r.cell(l.email)),
 		Name:       r.cell(l.name),
@@ -227,73 +386,10 @@ func (l *layout) member(r row) campaign.StaffMember {
 	if l.name < 0 {
 		m.Name = strings.TrimSpace(r.cell(l.firstName) + " " + r.cell(l.lastName))
 	}
+	m.FirstName = r.cell(l.firstName)
 	for _, a := range l.attributes {
 		m.Attributes[a.name] = r.cell(a.index)
 	}
-	return m
-}
-
-// build turns rows into staff, adding every problem it finds to problems,
-// which may already hold some. With strictWidth every data row must have as
-// many cells as the header (CSV); without it a short row is padded with
-// empty cells (a worksheet omits trailing empty cells). sep is the CSV
-// separator, for advice on a wrong field count.
-//
-// It returns the staff and the line of each, or nil and problems sorted by
-// line when there is any problem.
-func build(rows []row, strictWidth bool, sep rune, problems *campaign.InputError) ([]campaign.StaffMember, []int, error) {
-	rows = slices.DeleteFunc(rows, row.blank)
-	if len(rows) == 0 {
-		if len(problems.Problems) == 0 {
-			problems.Add(0, "", "the roster is empty: no header line")
-		}
-		return nil, nil, problems
-	}
-	l, ok := parseHeader(rows[0], problems)
-	if !ok {
-		return nil, nil, sorted(problems)
-	}
-	var staff []campaign.StaffMember
-	var lines []int
-	seen := map[string]int{} // email to the line it is on
-	for _, r := range rows[1:] {
-		if strictWidth && len(r.cells) != l.width {
-			problems.Add(r.line, "", "%d fields, but the header has %d (a value with %s in it must be in double quotes)",
-				len(r.cells), l.width, separatorName(sep))
-			continue
-		}
-		for i, c := range r.cells {
-			if (i >= l.width || l.unnamed[i]) && strings.TrimSpace(c) != "" {
-				problems.Add(r.line, "", "column %d has a value (%q) but no header", i+1, strings.TrimSpace(c))
-			}
-		}
-		m := l.member(r)
-		for _, p := range m.Problems() {
-			problems.Add(r.line, p.Field, "%s", p.Message)
-		}
-		if campaign.ValidateEmail(m.Email) == nil {
-			if first, dup := seen[m.Email]; dup {
-				problems.Add(r.line, campaign.ColumnEmail, "%s already on line %d", m.Email, first)
-			} else {
-				seen[m.Email] = r.line
-			}
-		}
-		staff = append(staff, m)
-		lines = append(lines, r.line)
-	}
-	if len(problems.Problems) > 0 {
-		return nil, nil, sorted(problems)
-	}
-	if len(staff) == 0 {
-		problems.Add(0, "", "no people: the roster has a header but no rows below it")
-		return nil, nil, problems
-	}
-	return staff, lines, nil
-}
-
-// sorted orders the problems by line, keeping the order of those on one
-// line, and returns them.
-func sorted(problems *campaign.InputError) *campaign.InputError {
-	slices.SortStableFunc(problems.Problems, func(a, b campaign.Problem) int { return cmp.Compare(a.Line, b.Line) })
-	return problems
+	out.Member = &m
+	return out
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
-	"github.com/lvm-mail/lvm-mail/roster"
 )
 
 // TestReadHRExport reads the kind of file Excel on a European desktop saves:
@@ -29,7 +28,7 @@ func TestReadHRExport(t *testing.T) {
 		person("li.lei@example.cn", "李雷", "Engineering", "employee_id", "1004", "location", "北京", "team", "Platform; core"),
 	}
 
-	got, err := roster.Read(writeFile(t, "HR Export.CSV", csvText))
+	got, err := importFile(t, writeFile(t, "HR Export.CSV", csvText))
 	if err != nil {
 		t.Fatalf("csv: got error %v, want none", err)
 	}
@@ -44,7 +43,7 @@ func TestReadHRExport(t *testing.T) {
 		{1003, "  Jose.Nunez@EXAMPLE.com", "José Núñez ", " Sales", "Madrid"},
 		{1004, "LI.LEI@example.cn", "李雷", "Engineering", "北京", "Platform; core"},
 	})
-	gotXLSX, err := roster.Read(xlsx)
+	gotXLSX, err := importFile(t, xlsx)
 	if err != nil {
 		t.Fatalf("xlsx: got error %v, want none", err)
 	}
@@ -63,7 +62,7 @@ func TestReadRefusesRoster(t *testing.T) {
 		"Dup@Example.com,First Dup,Sales\n"+
 		"ok2@example.com,Ok Two,Sales\n"+
 		" dup@example.COM ,Second Dup,Sales\n")
-	staff, err := roster.Read(path)
+	staff, err := importFile(t, path)
 	got := problems(t, staff, err, path)
 	want := []string{
 		`line 3: email: "not-an-address" is not a valid email address`,
@@ -101,7 +100,7 @@ func TestReadExtension(t *testing.T) {
 			} else {
 				path = writeFile(t, tt.name, "email,name,department\na@example.com,Ann,Sales\n")
 			}
-			staff, err := roster.Read(path)
+			staff, err := importFile(t, path)
 			if tt.want == "" {
 				if err != nil || len(staff) != 1 {
 					t.Errorf("got %d people, error %v; want 1 person, no error", len(staff), err)
@@ -117,27 +116,21 @@ func TestReadExtension(t *testing.T) {
 }
 
 func TestReadMissingFile(t *testing.T) {
-	staff, err := roster.Read(filepath.Join(t.TempDir(), "absent.csv"))
+	staff, err := importFile(t, filepath.Join(t.TempDir(), "absent.csv"))
 	if staff != nil || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("got %v, %v; want nil, an error matching fs.ErrNotExist", staff, err)
 	}
 }
 
-// TestReadLines: each person comes with the line they start on, blank
-// lines and quoted line breaks counted, and the language column is kept
-// as written.
-func TestReadLines(t *testing.T) {
-	path := writeFile(t, "staff.csv", "email,name,department,language\n"+
+// TestLanguageColumn: the language column is kept as written, a tag no
+// campaign speaks included, and an empty cell as none.
+func TestLanguageColumn(t *testing.T) {
+	staff, err := importCSV(t, "staff.csv", "email,name,department,language\n"+
 		"a@example.com,Ann,Sales,de-CH\n"+
-		"\n"+
-		"b@example.com,\"Bob\nBaker\",Sales,xx\n"+
+		"b@example.com,Bob,Sales,xx\n"+
 		"c@example.com,Cat,Sales,\n")
-	staff, lines, err := roster.ReadLines(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if want := []int{2, 4, 6}; !reflect.DeepEqual(lines, want) {
-		t.Errorf("lines %v, want %v", lines, want)
 	}
 	var langs []string
 	for _, m := range staff {

@@ -1,63 +1,85 @@
 package roster
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
-	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/xuri/excelize/v2"
 )
 
-// ReadXLSX reads the roster on the first sheet of the .xlsx workbook in r;
-// source names the input in errors, e.g. the file name. Cells are read as
-// Excel displays them, and line numbers are row numbers. Input that is not a
-// readable workbook, and any problem with the roster's content, gives nil
-// and a *campaign.InputError listing every problem by row. An error reading
-// r is returned wrapped.
-func ReadXLSX(r io.Reader, source string) ([]campaign.StaffMember, error) {
-	staff, _, err := readXLSX(r, source)
-	return staff, err
-}
+// Bounds on a workbook roster, so that a small file cannot make the reader
+// allocate for millions of empty cells: 3,000 rows that each have one cell
+// in column XFD would otherwise be 49 million cells.
+const (
+	// MaxColumns is the widest row a workbook roster may have: columns A
+	// to IV.
+	MaxColumns = 256
+	// MaxCells is the most cells read from a workbook roster, counting the
+	// empty cells before the last one of each row: 200,000 people with
+	// 50 columns.
+	MaxCells = 10_000_000
+)
 
-// readXLSX is ReadXLSX, with the row each person is on.
-func readXLSX(r io.Reader, source string) ([]campaign.StaffMember, []int, error) {
-	// Read first so that an I/O error is not mistaken for a bad workbook.
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", source, err)
-	}
-	problems := &campaign.InputError{Source: source}
-	rows, err := sheetRows(data)
-	if err != nil {
-		problems.Add(0, "", "%v", err)
-		return nil, nil, problems
-	}
-	return build(rows, false, 0, problems)
-}
+// Unzipped parts of a workbook larger than xlsxInMemory are read from
+// temporary files rather than memory; the whole workbook may unzip to at
+// most xlsxUnzipLimit.
+const (
+	xlsxInMemory   = 1 << 20
+	xlsxUnzipLimit = 2 << 30
+)
 
-// sheetRows returns the rows of the first sheet of the workbook in data,
-// numbered as in Excel.
-func sheetRows(data []byte) ([]row, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("not a readable .xlsx workbook: %w", err)
+// openXLSX opens the roster on the first sheet of the .xlsx workbook at
+// path. Cells are read as Excel displays them, and line numbers are row
+// numbers. A file that is not a readable workbook gives a
+// *campaign.InputError.
+func openXLSX(path string) (*Reader, error) {
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipXMLSizeLimit: xlsxInMemory, UnzipSizeLimit: xlsxUnzipLimit})
+	if _, ok := errors.AsType[*fs.PathError](err); ok {
+		return nil, fmt.Errorf("read roster: %w", err)
 	}
-	// Close removes any temporary files excelize made; the rows are read by then.
-	defer f.Close()
+	if err != nil {
+		return nil, fatal(path, 0, "not a readable .xlsx workbook: %v", err)
+	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, errors.New("the workbook has no sheets")
+		f.Close()
+		return nil, fatal(path, 0, "the workbook has no sheets")
 	}
-	cells, err := f.GetRows(sheets[0])
+	rows, err := f.Rows(sheets[0])
 	if err != nil {
-		return nil, fmt.Errorf("read sheet %q: %w", sheets[0], err)
+		f.Close()
+		return nil, fatal(path, 0, "read sheet %q: %v", sheets[0], err)
 	}
-	// GetRows keeps empty rows in place, so index i is row i+1.
-	rows := make([]row, len(cells))
-	for i, c := range cells {
-		rows[i] = row{line: i + 1, cells: c}
+	line, cells := 0, 0
+	next := func() (row, error) {
+		if !rows.Next() {
+			if err := rows.Error(); err != nil {
+				return row{}, fatal(path, line+1, "read sheet %q: %v", sheets[0], err)
+			}
+			return row{}, io.EOF
+		}
+		line++ // Next visits every row number, empty rows included
+		cols, err := rows.Columns()
+		if err != nil {
+			return row{}, fatal(path, line, "read sheet %q: %v", sheets[0], err)
+		}
+		if len(cols) > MaxColumns {
+			name, _ := excelize.ColumnNumberToName(len(cols))
+			last, _ := excelize.ColumnNumberToName(MaxColumns)
+			return row{}, fatal(path, line, "a cell in column %s (column %d): a roster may use columns A to %s (%d); delete the cells beyond them",
+				name, len(cols), last, MaxColumns)
+		}
+		if cells += len(cols); cells > MaxCells {
+			return row{}, fatal(path, line, "more than %d cells: a roster is read up to %d; delete the rows and columns that are not people", MaxCells, MaxCells)
+		}
+		return row{line: line, cells: cols}, nil
 	}
-	return rows, nil
+	closeAll := func() error {
+		// Close removes the temporary files excelize made; nothing is written.
+		rows.Close()
+		return f.Close()
+	}
+	return &Reader{source: path, next: next, close: closeAll}, nil
 }

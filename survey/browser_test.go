@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -105,7 +106,8 @@ func TestBrowserAnswerAndSubmit(t *testing.T) {
 
 // TestBrowserNarrowScreen lays the page out at phone widths: nothing may
 // overflow sideways. At 375 px it takes a full-page screenshot; with
-// LVM_MAIL_UPDATE_SCREENSHOT=1 it also writes it to docs/survey-page.png.
+// LVM_MAIL_UPDATE_SCREENSHOT=1 it also writes it to docs/survey-page.png,
+// and its first screen to docs/survey-page-top.png (saveScreenshot).
 func TestBrowserNarrowScreen(t *testing.T) {
 	f := newFixture(t)
 	ctx := newBrowser(t)
@@ -136,7 +138,8 @@ func TestBrowserNarrowScreen(t *testing.T) {
 
 // saveScreenshot takes a full-page screenshot, 375 px wide, and keeps it
 // in the test's folder; with LVM_MAIL_UPDATE_SCREENSHOT=1 it writes it to
-// docs/name too.
+// docs/name too, and its first screen (375 × 740 px), which README.md
+// shows, to docs/NAME-top.png.
 func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -155,6 +158,19 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
 		if err := os.WriteFile(filepath.Join("..", "docs", name), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		top, ok := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		})
+		if !ok {
+			t.Fatalf("cannot crop a %T", img)
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, top.SubImage(image.Rect(0, 0, 375, 740))); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "docs", strings.TrimSuffix(name, ".png")+"-top.png"), b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -69,6 +69,14 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, campaign.ErrTokenUnknown, view{}, nil)
 		return
 	}
+	if r.ContentLength > h.maxBody {
+		// Refuse at once, rather than wait for a body that will be
+		// refused anyway (or that never comes), and do not read it: the
+		// connection closes after the answer.
+		w.Header().Set("Connection", "close")
+		h.fail(w, r, &http.MaxBytesError{Limit: h.maxBody}, view{}, nil)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
 	sub, err := parseSubmission(r)
 	if err != nil {

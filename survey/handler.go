@@ -86,9 +86,11 @@ type Handler struct {
 //	GET  /static/survey.css  the page's style sheet
 //	GET  /healthz            {"status": "ok", "database": ID} while it runs
 //
-// Everything else gets a kind 404 page. A page is in the person's
-// language, or in the campaign's language ?lang= names; pages that belong
-// to no link are in the browser's language where the survey speaks it.
+// Any other method on /s/{token} or /s/{token}/stop gets 405 with "Allow:
+// GET, HEAD, POST"; everything else gets a kind 404 page. A page is in the
+// person's language, or in the campaign's language ?lang= names; pages
+// that belong to no link are in the browser's language where the survey
+// speaks it.
 func NewHandler(store Store, organisation string, now func() time.Time, logger *slog.Logger, opts Options) (*Handler, error) {
 	p, err := parsePages()
 	if err != nil {
@@ -119,8 +121,10 @@ func NewHandler(store Store, organisation string, now func() time.Time, logger *
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /s/{token}", h.showForm)
 	mux.HandleFunc("POST /s/{token}", h.submit)
+	mux.HandleFunc("/s/{token}", h.methodNotAllowed)
 	mux.HandleFunc("GET /s/{token}/stop", h.showStop)
 	mux.HandleFunc("POST /s/{token}/stop", h.stop)
+	mux.HandleFunc("/s/{token}/stop", h.methodNotAllowed)
 	mux.HandleFunc("GET /thanks", h.thanks)
 	mux.HandleFunc("GET /static/survey.css", h.stylesheet)
 	mux.HandleFunc("GET /healthz", h.healthz)
@@ -188,6 +192,13 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 		Status   string `json:"status"`
 		Database string `json:"database"`
 	}{"ok", id})
+}
+
+// methodNotAllowed answers a survey link asked with a method it does not
+// serve (PUT, DELETE, OPTIONS, TRACE, …), whatever the token.
+func (h *Handler) methodNotAllowed(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD, POST")
+	http.Error(w, "405 method not allowed: a survey link answers GET, HEAD and POST", http.StatusMethodNotAllowed)
 }
 
 // notFound answers every path no route matches with the page an unknown

@@ -263,7 +263,7 @@ func TestStatuses(t *testing.T) {
 		{"OtherPath", "GET", "/admin", "", "", nil, 404, "cannot find a survey"},
 		{"Root", "GET", "/", "", "", nil, 404, "cannot find a survey"},
 		{"TrailingPath", "GET", "/s/" + f.tokens[0] + "/extra", "", "", nil, 404, "cannot find a survey"},
-		{"PutToLink", "PUT", "/s/" + f.tokens[0], "", "", nil, 404, "cannot find a survey"},
+		{"PutToLink", "PUT", "/s/" + f.tokens[0], "", "", nil, 405, "method not allowed"},
 		{"TooLarge", "POST", "/s/" + f.tokens[1], "application/x-www-form-urlencoded",
 			valid + "&comment=" + strings.Repeat("x", survey.DefaultMaxBodyBytes), nil, 413, "too long"},
 		{"FieldTwice", "POST", "/s/" + f.tokens[1], "application/x-www-form-urlencoded",

@@ -35,7 +35,8 @@ type env struct {
 // the error that decides the exit code. It prints the error itself.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, random: rand.Reader}
-	err := e.app().RunContext(ctx, args)
+	app := e.app()
+	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err != nil {
 		fmt.Fprintf(stderr, "lvm-mail: %v\n", err)
 		var u usageError

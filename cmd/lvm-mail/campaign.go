@@ -42,6 +42,7 @@ func (e *env) campaignCommand() *cli.Command {
 					&cli.StringSliceFlag{Name: "translation", Usage: "the questions in another language, from a TOML `FILE` (repeat for more)"},
 					&cli.StringFlag{Name: "closes", Usage: "stop taking answers at the end of `DATE` (YYYY-MM-DD, local time)"},
 					&cli.StringSliceFlag{Name: "where", Usage: "invite only staff whose roster `COLUMN=VALUE` (repeat: same column = any of, different columns = all of)"},
+					&cli.StringSliceFlag{Name: "breakdown", Usage: "break the report down by roster `COLUMN` besides department (repeatable; default: survey.breakdowns)"},
 				},
 				Action: e.createCampaign,
 			},
@@ -127,7 +128,7 @@ func (e *env) createCampaign(c *cli.Context) error {
 	var closes time.Time
 	if s := c.String("closes"); s != "" {
 		var err error
-		if closes, err = closingTime(s); err != nil {
+		if closes, err = closingTime(s, e.now()); err != nil {
 			return err
 		}
 	}
@@ -138,6 +139,10 @@ func (e *env) createCampaign(c *cli.Context) error {
 			return usageError{err}
 		}
 		where = append(where, cond)
+	}
+	breakdowns := e.cfg.Survey.Breakdowns
+	if c.IsSet("breakdown") {
+		breakdowns = c.StringSlice("breakdown")
 	}
 
 	store, err := e.openStore(c.Context, true)
@@ -153,6 +158,7 @@ func (e *env) createCampaign(c *cli.Context) error {
 		Name:         name,
 		Instrument:   in,
 		Where:        where,
+		Breakdowns:   breakdowns,
 		ClosesAt:     closes,
 		MinGroupSize: e.cfg.Survey.MinGroupSize,
 	}, key)
@@ -168,8 +174,12 @@ func (e *env) createCampaign(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Created campaign %q (%s): %d people invited, %d questions in %d dimensions",
-		camp.Name, camp.Slug, st.Invited, len(camp.Instrument.Items), len(camp.Instrument.Dimensions))
+	people := "people"
+	if st.Invited == 1 {
+		people = "person"
+	}
+	fmt.Fprintf(e.stdout, "Created campaign %q (%s): %d %s invited, %d questions in %d dimensions",
+		camp.Name, camp.Slug, st.Invited, people, len(camp.Instrument.Items), len(camp.Instrument.Dimensions))
 	if !camp.ClosesAt.IsZero() {
 		fmt.Fprintf(e.stdout, ", closes %s", closingDay(camp.ClosesAt))
 	}
@@ -181,14 +191,28 @@ func (e *env) createCampaign(c *cli.Context) error {
 	return nil
 }
 
+// campaignArg opens the store and finds the campaign that is the command's
+// one argument (campaign close, reopen, delete, extend).
+func (e *env) campaignArg(c *cli.Context) (*campaign.Store, *campaign.Campaign, error) {
+	if c.NArg() != 1 {
+		return nil, nil, usagef("campaign %s takes one CAMPAIGN (its slug or id)", c.Command.Name)
+	}
+	return e.openCampaign(c.Context, c.Args().First())
+}
+
 // closingTime reads --closes DATE: the campaign takes answers until the
 // end of that day, local time.
-func closingTime(s string) (time.Time, error) {
+func closingTime(s string, now time.Time) (time.Time, error) {
 	day, err := time.ParseInLocation(time.DateOnly, s, time.Local)
 	if err != nil {
 		return time.Time{}, usagef("--closes %q: want a date such as 2026-12-18", s)
 	}
-	return day.AddDate(0, 0, 1), nil
+	closes := day.AddDate(0, 0, 1)
+	if !closes.After(now) {
+		// Name the day given, not the moment after it the campaign would close.
+		return time.Time{}, usagef("--closes %s: that day is over; choose today or a later date", s)
+	}
+	return closes, nil
 }
 
 // closingDay formats a closing time as the last day answers are taken.
@@ -224,10 +248,7 @@ func (e *env) listCampaigns(c *cli.Context) error {
 }
 
 func (e *env) closeCampaign(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usagef("campaign close takes one CAMPAIGN (its slug or id)")
-	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}
@@ -311,14 +332,14 @@ func (e *env) addToCampaign(c *cli.Context) error {
 }
 
 func (e *env) extendCampaign(c *cli.Context) error {
-	if c.NArg() != 1 || c.String("closes") == "" {
-		return usagef("campaign extend takes one CAMPAIGN and --closes DATE")
+	if c.String("closes") == "" {
+		return usagef("campaign extend needs --closes DATE")
 	}
-	closes, err := closingTime(c.String("closes"))
+	closes, err := closingTime(c.String("closes"), e.now())
 	if err != nil {
 		return err
 	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}
@@ -342,10 +363,7 @@ func (e *env) extendCampaign(c *cli.Context) error {
 }
 
 func (e *env) reopenCampaign(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usagef("campaign reopen takes one CAMPAIGN (its slug or id)")
-	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}
@@ -374,10 +392,7 @@ func (e *env) reopenCampaign(c *cli.Context) error {
 }
 
 func (e *env) deleteCampaign(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usagef("campaign delete takes one CAMPAIGN (its slug or id)")
-	}
-	store, camp, err := e.openCampaign(c.Context, c.Args().First())
+	store, camp, err := e.campaignArg(c)
 	if err != nil {
 		return err
 	}

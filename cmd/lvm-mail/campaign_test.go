@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
 )
@@ -102,5 +103,28 @@ func TestTokenKeyGuarded(t *testing.T) {
 	errOut := c.fails(1, "campaign", "create", "--name", "Two")
 	if !strings.Contains(errOut, "lvm-mail.db.key") {
 		t.Errorf("a lost key file must be named, got %q", errOut)
+	}
+}
+
+// TestClosesInThePast names the date the user gave, not the moment after
+// it that the campaign would close at.
+func TestClosesInThePast(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", hrExport))
+	errOut := c.fails(2, "campaign", "create", "--name", "Late", "--closes", "2025-01-01")
+	if !strings.Contains(errOut, "2025-01-01") || strings.Contains(errOut, "2025-01-02") {
+		t.Errorf("got %q, want the date given (2025-01-01) and not the day after", errOut)
+	}
+	today := time.Now().Format(time.DateOnly)
+	if out := c.ok("campaign", "create", "--name", "Today", "--closes", today); !strings.Contains(out, "closes") {
+		t.Errorf("--closes today (%s): %q", today, out)
+	}
+}
+
+func TestCreateForOnePerson(t *testing.T) {
+	c := newShell(t)
+	c.ok("staff", "import", c.write("staff.csv", hrExport))
+	if out := c.ok("campaign", "create", "--name", "Solo", "--where", "email=zoe@example.com"); !strings.Contains(out, "1 person invited") {
+		t.Errorf("got %q, want \"1 person invited\"", out)
 	}
 }

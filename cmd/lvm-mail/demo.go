@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -52,14 +51,16 @@ func (e *env) demoCommand() *cli.Command {
 // demoRun is one run of the demo: its folder, its mail server and the
 // configuration the real commands run with.
 type demoRun struct {
-	e       *env
-	dir     string
-	config  string
-	baseURL string
-	mail    *smtptest.Server
-	saved   int // messages written to .eml files so far
-	rand    *rand.Rand
-	step    int
+	e        *env
+	out      *lineWriter // the demo's output, wrapped to fit a terminal
+	dir      string      // as the user gave it, so that paths print short
+	config   string
+	baseURL  string
+	mail     *smtptest.Server
+	saved    int // messages written to .eml files so far
+	rand     *rand.Rand
+	comments *demo.Comments
+	step     int
 }
 
 func (e *env) demo(c *cli.Context) error {
@@ -77,15 +78,17 @@ func (e *env) demo(c *cli.Context) error {
 	ctx, stop := context.WithCancel(c.Context)
 	defer stop()
 
-	d := &demoRun{e: e, dir: dir, rand: rand.New(rand.NewPCG(7, 2026))}
-	fmt.Fprintf(e.stdout, "lvm-mail demo: a survey of %s, written to %s\n", demo.Organisation, dir)
+	d := &demoRun{e: e, out: newLineWrapper(e.stdout, demoWidth), dir: dir, rand: rand.New(rand.NewPCG(7, 2026))}
+	d.comments = demo.NewComments(d.rand)
+	defer d.out.Flush()
+	fmt.Fprintf(d.out, "lvm-mail demo: a survey of %s, written to %s\n", demo.Organisation, dir)
 
 	d.begin("Start a mail server on this machine to capture the emails")
 	if d.mail, err = smtptest.Start(smtptest.Options{}); err != nil {
 		return fmt.Errorf("start the demo's mail server: %w", err)
 	}
 	defer d.mail.Close()
-	fmt.Fprintf(e.stdout, "   SMTP on %s; every message is saved in %s\n", d.mail.Addr, filepath.Join(dir, "mail"))
+	fmt.Fprintf(d.out, "   SMTP on %s; every message is saved in %s\n", d.mail.Addr, filepath.Join(dir, "mail"))
 
 	listen, err := freeLoopbackAddr()
 	if err != nil {
@@ -108,7 +111,8 @@ func (e *env) demo(c *cli.Context) error {
 	const slug = "northwind-pulse-2026"
 	d.begin("Create the campaign")
 	closes := e.now().AddDate(0, 0, 14).Format(time.DateOnly)
-	if err := d.lvm(ctx, "campaign", "create", "--name", "Northwind pulse 2026", "--closes", closes); err != nil {
+	if err := d.lvm(ctx, "campaign", "create", "--name", "Northwind pulse 2026", "--closes", closes,
+		"--breakdown", "site"); err != nil {
 		return err
 	}
 
@@ -180,11 +184,11 @@ func (e *env) demo(c *cli.Context) error {
 		return err
 	}
 
-	fmt.Fprintf(e.stdout, "\nDone. Open the report:   %s\n", xlsx)
-	fmt.Fprintf(e.stdout, "The same figures as JSON: %s\n", jsonFile)
-	fmt.Fprintf(e.stdout, "The database:             %s\n", filepath.Join(dir, "demo.db"))
-	fmt.Fprintf(e.stdout, "The %d emails sent:      %s\n", len(d.mail.Messages()), filepath.Join(dir, "mail", "*.eml"))
-	fmt.Fprintf(e.stdout, "The configuration used:   %s\n", d.config)
+	fmt.Fprintf(d.out, "\nDone. Open the report:   %s\n", xlsx)
+	fmt.Fprintf(d.out, "The same figures as JSON: %s\n", jsonFile)
+	fmt.Fprintf(d.out, "The database:             %s\n", filepath.Join(dir, "demo.db"))
+	fmt.Fprintf(d.out, "Every email sent:         %s (%d files)\n", filepath.Join(dir, "mail", "*.eml"), len(d.mail.Messages()))
+	fmt.Fprintf(d.out, "The configuration used:   %s\n", d.config)
 
 	if !c.Bool("keep-serving") {
 		return nil
@@ -193,12 +197,14 @@ func (e *env) demo(c *cli.Context) error {
 }
 
 // prepareDemoDir makes the demo folder, or clears the files of an earlier
-// demo from it. It refuses a folder that holds anything else.
+// demo from it, and returns it as given, cleaned. It refuses a folder that
+// holds anything else.
 func prepareDemoDir(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
+	dir = filepath.Clean(dir)
 	entries, err := os.ReadDir(abs)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -215,7 +221,7 @@ func prepareDemoDir(dir string) (string, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return "", err
 	}
-	return abs, os.WriteFile(filepath.Join(abs, demoMarker), []byte("made by lvm-mail demo; it may clear this folder\n"), 0o644)
+	return dir, os.WriteFile(filepath.Join(abs, demoMarker), []byte("made by lvm-mail demo; it may clear this folder\n"), 0o644)
 }
 
 func freeLoopbackAddr() (string, error) {
@@ -230,13 +236,18 @@ func freeLoopbackAddr() (string, error) {
 // begin prints the heading of the next step.
 func (d *demoRun) begin(what string) {
 	d.step++
-	fmt.Fprintf(d.e.stdout, "\n%2d. %s\n", d.step, what)
+	fmt.Fprintf(d.out, "\n%2d. %s\n", d.step, what)
 }
 
 // writeConfig writes the configuration the real commands run with: the
-// capturing mail server, the survey server and the demo's database.
+// capturing mail server, the survey server and the demo's database, by
+// its absolute path so that the file works from any folder.
 func (d *demoRun) writeConfig(listen string) error {
 	host, port, _ := strings.Cut(d.mail.Addr, ":")
+	db, err := filepath.Abs(filepath.Join(d.dir, "demo.db"))
+	if err != nil {
+		return err
+	}
 	d.config = filepath.Join(d.dir, "lvm-mail.toml")
 	text := fmt.Sprintf(`# Written by lvm-mail demo. A real campaign starts from config.example.toml.
 organisation = %q
@@ -260,7 +271,7 @@ listen = %q
 min_group_size = 5
 max_reminders  = 1
 remind_after   = "0s"                  # the demo does not wait three days
-`, demo.Organisation, filepath.Join(d.dir, "demo.db"), d.baseURL, host, port, listen)
+`, demo.Organisation, db, d.baseURL, host, port, listen)
 	return os.WriteFile(d.config, []byte(text), 0o644)
 }
 
@@ -275,12 +286,14 @@ func (d *demoRun) writeRoster(roster []demo.Person) error {
 // lvm runs one real lvm-mail command with the demo's configuration, as HR
 // would type it, and shows its output indented.
 func (d *demoRun) lvm(ctx context.Context, args ...string) error {
-	fmt.Fprintf(d.e.stdout, "   $ lvm-mail %s\n", shellQuote(args))
-	out := &indenter{w: d.e.stdout, prefix: "   "}
+	for _, line := range shellLines(append([]string{"lvm-mail"}, args...), "   $ ", "       ", demoWidth) {
+		fmt.Fprintln(d.out, line)
+	}
+	out := newIndenter(d.out, "   ")
 	sub := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""),
 		stdout: out, stderr: out, now: d.e.now, random: d.e.random}
 	err := sub.app().RunContext(ctx, append([]string{"lvm-mail", "--config", d.config}, args...))
-	out.flush()
+	out.Flush()
 	if err != nil {
 		return fmt.Errorf("demo step 'lvm-mail %s': %w", strings.Join(args, " "), err)
 	}
@@ -323,7 +336,7 @@ func (d *demoRun) serve(ctx context.Context, listen string) (<-chan struct{}, er
 			return nil, fmt.Errorf("survey server did not start within 10 s (see %s)", log.Name())
 		}
 	}
-	fmt.Fprintf(d.e.stdout, "   $ lvm-mail serve\n   Survey open at %s (request log: %s)\n", d.baseURL, log.Name())
+	fmt.Fprintf(d.out, "   $ lvm-mail serve\n   Survey open at %s (request log: %s)\n", d.baseURL, log.Name())
 	return done, nil
 }
 
@@ -356,14 +369,14 @@ func (d *demoRun) answer(ctx context.Context, in *campaign.Instrument, people ma
 		if !ok {
 			return fmt.Errorf("the message to %s has no survey link", to)
 		}
-		answers, comment := demo.Answer(in, people[to], d.rand)
+		answers, comment := demo.Answer(in, people[to], d.rand, d.comments)
 		if err := demo.Respond(ctx, client, link, answers, comment); err != nil {
 			return fmt.Errorf("%s answers: %w", to, err)
 		}
 		answered[to] = true
 		responded++
 	}
-	fmt.Fprintf(d.e.stdout, "   %d people read their email; %d answered through their link (%d answers in all).\n", opened, responded, len(answered))
+	fmt.Fprintf(d.out, "   %d people read their email; %d answered through their link (%d answers in all).\n", opened, responded, len(answered))
 	return nil
 }
 
@@ -400,11 +413,12 @@ func (d *demoRun) headline(jsonFile string) error {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		return fmt.Errorf("read %s: %w", jsonFile, err)
 	}
-	fmt.Fprintf(d.e.stdout, "\n   Result: %d responses (%.0f%%). Leadership %.1f, management %.1f of 100: %s.\n",
+	fmt.Fprintf(d.out, "\n   Result: %d responses (%.0f%%). Leadership %.1f, management %.1f of 100:\n   %s.\n",
 		rep.Responded, 100*rep.ResponseRate, rep.Leadership, rep.Management, rep.Quadrant)
-	fmt.Fprintln(d.e.stdout, "   By design, Product Development should read as led, Bakery as managed, Shops as both and")
-	fmt.Fprintln(d.e.stdout, "   Logistics as neither; Finance, Facilities and the People Team, each too small to be shown")
-	fmt.Fprintln(d.e.stdout, "   on its own, are pooled into one group.")
+	fmt.Fprintln(d.out, "   By design, Product Development should read as led, Bakery as managed,")
+	fmt.Fprintln(d.out, "   Shops as both and Logistics as neither; Finance, Facilities and the")
+	fmt.Fprintln(d.out, "   People Team, each too small to be shown on its own, are pooled into one")
+	fmt.Fprintln(d.out, "   group.")
 	return nil
 }
 
@@ -432,51 +446,12 @@ func (d *demoRun) keepServing(ctx context.Context, roster []demo.Person, served 
 		return err
 	}
 	link, _ := demo.LinkIn(text, d.baseURL)
-	fmt.Fprintf(d.e.stdout, "\nOpen this link in a browser to answer as %s %s:\n\n   %s\n\nPress Ctrl-C to stop.\n", p.FirstName, p.LastName, link)
+	fmt.Fprintf(d.out, "\nOpen this link in a browser to answer as %s %s:\n\n   %s\n\nPress Ctrl-C to stop.\n", p.FirstName, p.LastName, link)
+	d.out.Flush()
 	select {
 	case <-ctx.Done():
 		return nil
 	case <-served:
 		return fmt.Errorf("the survey server stopped: see %s", filepath.Join(d.dir, "serve.log"))
 	}
-}
-
-// indenter writes each line it is given behind a prefix.
-type indenter struct {
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-func (in *indenter) Write(p []byte) (int, error) {
-	in.buf = append(in.buf, p...)
-	for {
-		i := bytes.IndexAny(in.buf, "\n\r")
-		if i < 0 {
-			return len(p), nil
-		}
-		if _, err := fmt.Fprintf(in.w, "%s%s%c", in.prefix, in.buf[:i], in.buf[i]); err != nil {
-			return 0, err
-		}
-		in.buf = in.buf[i+1:]
-	}
-}
-
-func (in *indenter) flush() {
-	if len(in.buf) > 0 {
-		fmt.Fprintf(in.w, "%s%s\n", in.prefix, in.buf)
-		in.buf = nil
-	}
-}
-
-// shellQuote joins args as a user would type them.
-func shellQuote(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = a
-		if a == "" || strings.ContainsAny(a, " '\"$&;|<>*?") {
-			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-	}
-	return strings.Join(quoted, " ")
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -112,5 +113,61 @@ func TestDemoKeepServing(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("demo --keep-serving after Ctrl-C: %v", err)
+	}
+}
+
+// TestDemoForANewcomer runs the demo as a newcomer does, in a folder of
+// their own with the default settings, and reads what they see: the
+// numbers agree, every line fits 80 columns, and the comments in the
+// report read like a real organisation's (no five the same, no formula
+// typed as a comment: that case stays in the reports tests).
+func TestDemoForANewcomer(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"lvm-mail", "demo"}, func(string) string { return "" },
+		strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("demo: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	text := out.String()
+	flat := strings.Join(strings.Fields(text), " ") // as read, across wrapped lines
+	for _, want := range []string{"Import the roster of 150 staff", "Imported lvm-mail-demo/staff.csv: 150 added", "150 people invited"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the demo does not say %q:\n%s", want, text)
+		}
+	}
+	for i, line := range strings.Split(text, "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("line %d is %d columns wide, want at most 80:\n%s", i+1, n, line)
+		}
+	}
+
+	f, err := excelize.OpenFile(filepath.Join("lvm-mail-demo", "report.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Comments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	shown := 0
+	for _, row := range rows[3:] {
+		if len(row) < 2 || row[0] == "" {
+			continue // the note below the comments
+		}
+		shown++
+		seen[row[0]]++
+		if strings.HasPrefix(row[0], "=") {
+			t.Errorf("the demo's report shows a formula typed as a comment: %q", row[0])
+		}
+	}
+	if shown < 5 {
+		t.Errorf("the demo's report shows %d comments, want a few to read", shown)
+	}
+	for c, n := range seen {
+		if n > 1 {
+			t.Errorf("the demo's report shows %q %d times", c, n)
+		}
 	}
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/lvm-mail/lvm-mail/instrument"
 	"github.com/lvm-mail/lvm-mail/internal/sqlitefile"
 )
@@ -160,7 +159,7 @@ func TestFileCopiesTieNoAnswerToAPerson(t *testing.T) {
 	writeConfig(c, `listen = "127.0.0.1:0"`)
 	c.ok("staff", "import", c.path("staff.csv"))
 	c.ok("campaign", "create", "--name", "Pulse")
-	toks := tokensOf(t, c, "pulse")
+	toks := slices.Collect(maps.Values(c.tokensOf("pulse")))
 	srv := startServe(t, c)
 
 	db := c.path("lvm-mail.db")
@@ -208,33 +207,4 @@ func TestFileCopiesTieNoAnswerToAPerson(t *testing.T) {
 		}
 		last = prev
 	}
-}
-
-// tokensOf returns the survey token of every recipient of a campaign, made
-// with the key file beside the database.
-func tokensOf(t *testing.T, c *shell, slug string) []string {
-	t.Helper()
-	ctx := context.Background()
-	s, err := campaign.Open(ctx, c.path("lvm-mail.db"), campaign.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	key, err := campaign.LoadTokenKey(c.path("lvm-mail.db.key"), false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	camp, err := s.FindCampaign(ctx, slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := s.FindRecipients(ctx, camp.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var toks []string
-	for _, r := range rs {
-		toks = append(toks, r.Token(key))
-	}
-	return toks
 }

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -229,7 +231,7 @@ func TestBackupWhileServing(t *testing.T) {
 	c.ok("staff", "import", c.path("staff.csv"))
 	c.ok("campaign", "create", "--name", "Pulse")
 	srv := startServe(t, c)
-	toks := tokensOf(t, c, "pulse")
+	toks := slices.Collect(maps.Values(c.tokensOf("pulse")))
 	items := instrument.Default().Items
 	for i, tok := range toks {
 		form := url.Values{"comment": {fmt.Sprintf("Comment %d", i)}}

@@ -58,7 +58,7 @@ func TestFixingMistakes(t *testing.T) {
 	if st := c.status("pulse"); st["failed"] != 1.0 || st["sent"] != 6.0 {
 		t.Fatalf("after the first send: %v, want 6 sent and the typo failed", st)
 	}
-	before := c.tokenOf("pulse", "jon.smiht@example.com")
+	before := c.tokensOf("pulse")["jon.smiht@example.com"]
 	out := c.ok("staff", "set-email", "jon.smiht@example.com", "Jon.Smith@example.com")
 	if !strings.Contains(out, "lvm-mail send --campaign pulse --retry-failed") {
 		t.Errorf("set-email does not say how to resend the refused invitation:\n%s", out)
@@ -147,31 +147,6 @@ func TestFixingMistakes(t *testing.T) {
 	if errOut := c.fails(1, "campaign", "delete", "pulse"); !strings.Contains(errOut, "has sent messages, so it cannot be deleted") {
 		t.Errorf("delete a campaign that sent: %q", errOut)
 	}
-}
-
-// tokenOf returns the survey token of a campaign's recipient, made with
-// the key file.
-func (c *shell) tokenOf(slug, email string) string {
-	c.t.Helper()
-	ctx := context.Background()
-	s, err := campaign.Open(ctx, c.path("lvm-mail.db"), campaign.Options{MustExist: true})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer s.Close()
-	key, err := campaign.LoadTokenKey(c.path("lvm-mail.db.key"), false, nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	camp, err := s.FindCampaign(ctx, slug)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	r, err := s.FindRecipientByEmail(ctx, camp.ID, email)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return r.Token(key)
 }
 
 // groupSizes returns how many each breakdown group of a campaign invited.
@@ -370,7 +345,7 @@ func TestStatusParticipationAndReminders(t *testing.T) {
 	roster += "l0@example.com,Legal 0,Legal,Leeds\nl1@example.com,Legal 1,Legal,York\n"
 	c.write("staff.csv", roster)
 	c.ok("staff", "import", c.path("staff.csv"))
-	c.ok("campaign", "create", "--name", "Big")
+	c.ok("campaign", "create", "--name", "Big", "--breakdown", "location")
 	text := mustRead(t, c.path("lvm-mail.toml"))
 	c.write("lvm-mail.toml", strings.Replace(text, `remind_after = "0s"`, `remind_after = "72h"`, 1))
 	c.ok("send", "--campaign", "big")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -127,44 +128,68 @@ func (e *env) printLanguages(ctx context.Context, store *campaign.Store, camp *c
 // linesNamed is how many lines a note about languages names.
 const linesNamed = 5
 
-// languageNote says, after a roster import, how many people have a
-// language that no language of the built-in survey matches, and so will
-// get survey.default_language unless their campaign has a translation into
-// theirs, naming the first few lines; "" when there are none. A language
-// tag that is no tag at all is not an error either.
-func (e *env) languageNote(people []campaign.StaffMember, lines []int) string {
-	def := instrument.Default()
-	builtIn := def.Languages()
-	var where []string
-	n := 0
-	for i, m := range people {
-		tag := m.Language()
-		if tag == "" {
-			continue
-		}
-		if _, ok := campaign.MatchLanguage(tag, builtIn); ok {
-			continue
-		}
-		n++
-		if len(where) < linesNamed {
-			what := tag
-			if !locale.Known(tag) {
-				what += ", not a known language tag"
+// A languageNote counts, while a roster is imported, the people whose
+// language no language of the built-in survey matches, and so who will
+// get survey.default_language unless their campaign has a translation
+// into theirs, with the first few lines. A tag that is no tag at all is
+// not an error either.
+type languageNote struct {
+	builtIn []string
+	def     string
+	people  int
+	where   []string // "7 (pt-BR)"
+}
+
+func (e *env) newLanguageNote() *languageNote {
+	in := instrument.Default()
+	return &languageNote{builtIn: in.Languages(), def: e.cfg.Survey.DefaultLanguage}
+}
+
+// watch passes the rows of a roster on, noting each person's language.
+func (n *languageNote) watch(rows iter.Seq2[campaign.RosterRow, error]) iter.Seq2[campaign.RosterRow, error] {
+	return func(yield func(campaign.RosterRow, error) bool) {
+		for row, err := range rows {
+			if err == nil && row.Member != nil {
+				n.see(row.Line, row.Member.Language())
 			}
-			where = append(where, fmt.Sprintf("%d (%s)", lines[i], what))
+			if !yield(row, err) {
+				return
+			}
 		}
 	}
-	if n == 0 {
+}
+
+func (n *languageNote) see(line int, tag string) {
+	if tag == "" {
+		return
+	}
+	if _, ok := campaign.MatchLanguage(tag, n.builtIn); ok {
+		return
+	}
+	n.people++
+	if len(n.where) < linesNamed {
+		what := tag
+		if !locale.Known(tag) {
+			what += ", not a known language tag"
+		}
+		n.where = append(n.where, fmt.Sprintf("%d (%s)", line, what))
+	}
+}
+
+// String says it in a sentence, naming the first few lines; "" when no
+// one's language is missing.
+func (n *languageNote) String() string {
+	if n.people == 0 {
 		return ""
 	}
-	list := "line " + where[0]
-	if len(where) > 1 {
-		list = "lines " + strings.Join(where, ", ")
+	list := "line " + n.where[0]
+	if len(n.where) > 1 {
+		list = "lines " + strings.Join(n.where, ", ")
 	}
-	if n > len(where) {
-		list += fmt.Sprintf(" and %d more", n-len(where))
+	if n.people > len(n.where) {
+		list += fmt.Sprintf(" and %d more", n.people-len(n.where))
 	}
 	return fmt.Sprintf("%d %s a language the built-in survey is not translated into (it speaks %s): they will get %s, the default language, "+
 		"unless their campaign has a translation into theirs (campaign create --translation FILE). See %s.",
-		n, plural(n, "person has", "people have"), strings.Join(builtIn, ", "), e.cfg.Survey.DefaultLanguage, list)
+		n.people, plural(n.people, "person has", "people have"), strings.Join(n.builtIn, ", "), n.def, list)
 }

@@ -79,8 +79,8 @@ func (e *env) composer() (*mailer.Composer, error) {
 func (e *env) sender(logger *slog.Logger) (*mailer.Sender, error) {
 	s := e.cfg.SMTP
 	return mailer.NewSender(mailer.Config{Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Password: s.Password,
-		Concurrency: s.Concurrency, Rate: s.Rate, MaxRetries: s.MaxRetries, RetryBackoff: s.RetryBackoff,
-		Timeout: s.Timeout, Now: e.now}, logger)
+		Concurrency: s.Concurrency, Rate: s.Rate, MaxRetries: s.MaxRetries, RetryBackoff: time.Duration(s.RetryBackoff),
+		Timeout: time.Duration(s.Timeout), Now: e.now}, logger)
 }
 
 // logger reports trouble on stderr that the summary does not show (the
@@ -143,7 +143,7 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 	}
 	logger := e.logger()
 	round := campaign.Round{Kind: kind, ResendUnknown: c.Bool("resend-unknown"), RetryFailed: c.Bool("retry-failed"),
-		Reminders: campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: e.cfg.Survey.RemindAfter}}
+		Reminders: campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: time.Duration(e.cfg.Survey.RemindAfter)}}
 	run := &mailer.Run{
 		Store: store, Campaign: camp, Round: round, Key: key, BaseURL: e.cfg.BaseURL, Composer: comp,
 		Holder: e.holder(), HolderGone: holderGone, Logger: logger, Now: e.now,

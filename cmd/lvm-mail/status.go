@@ -69,7 +69,7 @@ func (e *env) status(c *cli.Context) error {
 	case err != nil:
 		return err
 	default:
-		policy := campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: e.cfg.Survey.RemindAfter}
+		policy := campaign.ReminderPolicy{Max: e.cfg.Survey.MaxReminders, After: time.Duration(e.cfg.Survey.RemindAfter)}
 		outlook, err := store.FindReminderOutlook(ctx, camp, policy, key)
 		if err != nil {
 			return err

@@ -2,7 +2,9 @@
 // Mailpit, LibreOffice, SpamAssassin, Dovecot) and axe-core, the
 // accessibility checker. A missing one skips the test with a message saying
 // how to install it, unless LVM_MAIL_REQUIRE_TOOLS is set, as .ci/run sets
-// it: then it fails the test, so that CI never passes by skipping.
+// it: then it fails the test, so that CI never passes by skipping. A
+// package whose TestMain calls Main also says so on the terminal after its
+// tests, where 'go test ./...' shows it without -v.
 package testtool
 
 import (
@@ -33,16 +35,19 @@ func Find(t testing.TB, name, install string, paths ...string) string {
 			return abs
 		}
 	}
-	missing(t, name+" is not installed, so this test cannot run; install it with: "+install)
+	missing(t, name, install)
 	return ""
 }
 
-// missing skips the test, or fails it under RequireEnv.
-func missing(t testing.TB, msg string) {
+// missing skips the test for want of the program name, saying how to
+// install it, or fails it under RequireEnv. Main reports the skip.
+func missing(t testing.TB, name, install string) {
 	t.Helper()
+	msg := name + " is not installed, so this test cannot run; install it with: " + install
 	if os.Getenv(RequireEnv) != "" {
 		t.Fatal(msg + " (" + RequireEnv + " is set)")
 	}
+	skipped.add(name, install)
 	t.Skip(msg)
 }
 
@@ -78,7 +83,7 @@ func AxeCore(t testing.TB) string {
 		}
 		dir = parent
 	}
-	missing(t, "axe-core is not installed, so this test cannot run; install it with: "+install)
+	missing(t, "axe-core", install)
 	return ""
 }
 
