@@ -1,7 +1,6 @@
 package mailer_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -42,15 +41,7 @@ func TestComposeInEachLanguage(t *testing.T) {
 			if lang, own := c.Language(l); lang != tt.lang || own != tt.own {
 				t.Errorf("Language: got %q, %v, want %q, %v", lang, own, tt.lang, tt.own)
 			}
-			m, err := c.Compose(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var b bytes.Buffer
-			if _, err := m.WriteTo(&b); err != nil {
-				t.Fatal(err)
-			}
-			d := decode(t, b.Bytes())
+			d := composeDecoded(t, c, l)
 			if got := d.Get("Subject"); got != tt.subject {
 				t.Errorf("Subject: got %q, want %q", got, tt.subject)
 			}
