@@ -367,7 +367,7 @@ func findMessageRecipients(ctx context.Context, q queryer, ids []int64) ([]Recip
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT r.id, r.campaign_id, r.staff_id, s.email, s.name, r.token_salt, r.state,
+	rows, err := q.QueryContext(ctx, `SELECT r.id, r.campaign_id, r.staff_id, s.email, s.name, s.first_name, `+staffLanguage+`, r.token_salt, r.state,
 		r.attempts, r.last_reply, r.reminders_sent
 		FROM recipients r JOIN staff s ON s.id = r.staff_id WHERE r.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY r.id`, anys(ids)...)
 	if err != nil {
@@ -377,7 +377,7 @@ func findMessageRecipients(ctx context.Context, q queryer, ids []int64) ([]Recip
 	out := make([]Recipient, 0, len(ids))
 	for rows.Next() {
 		var r Recipient
-		if err := rows.Scan(&r.ID, &r.CampaignID, &r.StaffID, &r.Email, &r.Name, &r.TokenSalt, &r.State,
+		if err := rows.Scan(&r.ID, &r.CampaignID, &r.StaffID, &r.Email, &r.Name, &r.FirstName, &r.Language, &r.TokenSalt, &r.State,
 			&r.Attempts, &r.LastReply, &r.RemindersSent); err != nil {
 			return nil, err
 		}

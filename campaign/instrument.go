@@ -28,14 +28,23 @@ const (
 var ScaleLabels = [ScaleMax]string{"Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"}
 
 // An Instrument is a questionnaire: dimensions, each with statements keyed
-// to leadership and to management, and an optional free-text question. A
-// campaign keeps a snapshot of its instrument.
+// to leadership and to management, and an optional free-text question, in
+// its own language and in any translations. A campaign keeps a snapshot of
+// its instrument, every language included.
 type Instrument struct {
+	// Language is the BCP 47 tag of the texts below; empty in snapshots
+	// taken before translations existed, which are English (OwnLanguage).
+	Language   string      `json:"language,omitempty"`
 	Title      string      `json:"title"`
 	Intro      string      `json:"intro"`
 	Comment    string      `json:"comment,omitempty"` // the free-text question; empty for none
 	Dimensions []Dimension `json:"dimensions"`
 	Items      []Item      `json:"items"`
+	// Translations are the same texts in other languages.
+	Translations []Translation `json:"translations,omitempty"`
+	// DefaultLanguage is the language, one of Languages, of the people
+	// whose own language has none; empty means the instrument's own.
+	DefaultLanguage string `json:"default_language,omitempty"`
 }
 
 // A Dimension is one contrast of leadership and management, such as
@@ -57,8 +66,11 @@ type Item struct {
 const MaxCommentLength = 2000
 
 // Validate reports every problem with the instrument as an *InputError:
-// empty texts, duplicate or malformed ids, unknown dimensions or poles, and
-// dimensions without an item of each pole.
+// empty texts, duplicate or malformed ids, unknown dimensions or poles,
+// dimensions without an item of each pole, and the problems of its
+// languages: a malformed tag, a translation that does not match the
+// instrument (see CheckTranslation) or repeats a language, and a default
+// language it has no texts in.
 func (in *Instrument) Validate() error {
 	problems := &InputError{Source: "instrument"}
 	if strings.TrimSpace(in.Title) == "" {
@@ -123,6 +135,9 @@ func (in *Instrument) Validate() error {
 				problems.Add(0, fmt.Sprintf("dimension %q", d.ID), "has no %s item", p)
 			}
 		}
+	}
+	if len(problems.Problems) == 0 {
+		in.validateLanguages(problems)
 	}
 	return problems.Err()
 }

@@ -158,6 +158,7 @@ type Recipient struct {
 	Email         string            // the person's current address on the roster
 	Name          string            // the person's current name on the roster
 	FirstName     string            // their first name on the roster; empty when it has none
+	Language      string            // the person's current language tag on the roster; "" for none (see Instrument.MatchLanguage)
 	Groups        map[string]string // breakdown columns when the campaign was created
 	TokenSalt     []byte            // with the TokenKey, gives the survey token
 	State         DeliveryState
@@ -176,14 +177,14 @@ type Recipient struct {
 // Token returns the recipient's survey token under key.
 func (r *Recipient) Token(key *TokenKey) string { return key.Token(r.TokenSalt) }
 
-const recipientColumns = `r.id, r.campaign_id, r.staff_id, s.email, s.name, s.first_name, r.groups, r.token_salt, r.state,
+const recipientColumns = `r.id, r.campaign_id, r.staff_id, s.email, s.name, s.first_name, ` + staffLanguage + `, r.groups, r.token_salt, r.state,
 	r.attempts, r.last_reply, r.sent_at, r.last_message_at, r.reminders_sent, r.responded`
 
 func scanRecipient(row interface{ Scan(...any) error }) (*Recipient, error) {
 	var r Recipient
 	var groups string
 	var sent, last sql.NullString
-	err := row.Scan(&r.ID, &r.CampaignID, &r.StaffID, &r.Email, &r.Name, &r.FirstName, &groups, &r.TokenSalt, &r.State,
+	err := row.Scan(&r.ID, &r.CampaignID, &r.StaffID, &r.Email, &r.Name, &r.FirstName, &r.Language, &groups, &r.TokenSalt, &r.State,
 		&r.Attempts, &r.LastReply, &sent, &last, &r.RemindersSent, &r.Responded)
 	if err != nil {
 		return nil, err

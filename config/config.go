@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // DefaultFile is the config file read when --config is not given and it
@@ -104,8 +105,8 @@ type Server struct {
 	TLSKey  string `toml:"tls_key"`
 }
 
-// Survey holds the anonymity threshold, the reminder policy and the
-// report's breakdown columns.
+// Survey holds the anonymity threshold, the reminder policy, the report's
+// breakdown columns and the default language.
 type Survey struct {
 	MinGroupSize int      `toml:"min_group_size"`
 	MaxReminders int      `toml:"max_reminders"`
@@ -114,6 +115,9 @@ type Survey struct {
 	// department; campaign create --breakdown overrides them. From the
 	// environment: a comma-separated list.
 	Breakdowns []string `toml:"breakdowns"`
+	// DefaultLanguage is the BCP 47 tag of the language of people whose
+	// own language has no translation, and of reports.
+	DefaultLanguage string `toml:"default_language"`
 }
 
 // TLS modes of [smtp] tls.
@@ -142,8 +146,9 @@ func Default() Config {
 			RetryBackoff: Duration(time.Second),
 			Timeout:      Duration(30 * time.Second),
 		},
-		Server:  Server{Listen: "127.0.0.1:8080"},
-		Survey:  Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: Duration(72 * time.Hour), Breakdowns: []string{}},
+		Server: Server{Listen: "127.0.0.1:8080"},
+		Survey: Survey{MinGroupSize: 5, MaxReminders: 3, RemindAfter: Duration(72 * time.Hour), Breakdowns: []string{},
+			DefaultLanguage: campaign.EnglishLanguage},
 		Bounces: Bounces{Port: 993, TLS: TLSImplicit, Folder: "INBOX"},
 	}
 }
@@ -362,7 +367,8 @@ func readPassword(fromEnv, file, key string) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// Validate reports the first setting that cannot work, naming its key.
+// Validate reports the first setting that cannot work, naming its key. It
+// writes survey.default_language in canonical form ("de_ch" as "de-CH").
 func (c *Config) Validate() error {
 	where := "configuration"
 	if c.File != "" {
@@ -427,6 +433,11 @@ func (c *Config) Validate() error {
 	if c.Survey.RemindAfter < 0 {
 		return bad("survey.remind_after", "must not be negative")
 	}
+	lang, err := locale.Parse(c.Survey.DefaultLanguage)
+	if err != nil {
+		return bad("survey.default_language", "%v", err)
+	}
+	c.Survey.DefaultLanguage = lang
 	return nil
 }
 

@@ -266,3 +266,22 @@ func TestDurationsInDays(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultLanguage(t *testing.T) {
+	c, err := config.Load(writeConfig(t, "[survey]\ndefault_language = \"de_ch\"\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Survey.DefaultLanguage != "de-CH" {
+		t.Errorf("got %q, want the tag written canonically, de-CH", c.Survey.DefaultLanguage)
+	}
+	c, err = config.Load("", env(map[string]string{"LVM_MAIL_SURVEY_DEFAULT_LANGUAGE": "fr"}))
+	if err != nil || c.Survey.DefaultLanguage != "fr" {
+		t.Errorf("from the environment: got %q, %v, want fr", c.Survey.DefaultLanguage, err)
+	}
+	path := writeConfig(t, "[survey]\ndefault_language = \"German\"\n")
+	_, err = config.Load(path, noEnv)
+	if err == nil || !strings.Contains(err.Error(), path+": survey.default_language: \"German\" is not a BCP 47 language tag") {
+		t.Errorf("got %v, want the key and the problem named", err)
+	}
+}

@@ -59,6 +59,14 @@ func setup(t *testing.T, mp *mailpit) (dir, baseURL string) {
 	if err := os.WriteFile(filepath.Join(dir, "staff.csv"), []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return dir, writeConfig(t, dir, mp, 5)
+}
+
+// writeConfig writes lvm-mail.toml in dir for a Mailpit server and a survey
+// on a free port, with an anonymity threshold, and returns the survey's
+// base URL.
+func writeConfig(t *testing.T, dir string, mp *mailpit, minGroupSize int) (baseURL string) {
+	t.Helper()
 	host, port, _ := strings.Cut(mp.smtp, ":")
 	listen := freeAddr(t)
 	baseURL = "http://" + listen
@@ -77,13 +85,13 @@ retry_backoff = "20ms"
 [server]
 listen = %q
 [survey]
-min_group_size = 5
+min_group_size = %d
 remind_after = "0s"
-`, baseURL, host, port, listen)
+`, baseURL, host, port, listen, minGroupSize)
 	if err := os.WriteFile(filepath.Join(dir, "lvm-mail.toml"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return dir, baseURL
+	return baseURL
 }
 
 // linksByRecipient checks that every invited person got exactly one message
@@ -196,11 +204,17 @@ func TestEndToEnd(t *testing.T) {
 
 // answers gives the profile's answer to every statement.
 func answers(in *campaign.Instrument, p profile) map[string]int {
+	return poleAnswers(in, p.leadership, p.management)
+}
+
+// poleAnswers answers every leadership statement with one value and every
+// management statement with another.
+func poleAnswers(in *campaign.Instrument, leadership, management int) map[string]int {
 	out := map[string]int{}
 	for _, it := range in.Items {
-		out[it.ID] = p.leadership
+		out[it.ID] = leadership
 		if it.Pole == campaign.Management {
-			out[it.ID] = p.management
+			out[it.ID] = management
 		}
 	}
 	return out
@@ -210,6 +224,13 @@ func answers(in *campaign.Instrument, p profile) map[string]int {
 // clicking its label, submits, and expects the thank-you page.
 func answerInBrowser(t *testing.T, chromium, link string, in *campaign.Instrument, p profile) {
 	t.Helper()
+	answerIn(t, newBrowser(t, chromium, time.Minute), link, answers(in, p), `(?i)thank you`)
+}
+
+// newBrowser starts a headless Chromium for the test and returns a context
+// that runs its steps until timeout.
+func newBrowser(t *testing.T, chromium string, timeout time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
@@ -218,15 +239,21 @@ func answerInBrowser(t *testing.T, chromium, link string, in *campaign.Instrumen
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, time.Minute)
-	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
 
+// answerIn opens a link in the browser, gives the answers by clicking
+// their labels, submits, and expects a page whose text matches thanks.
+func answerIn(t *testing.T, ctx context.Context, link string, given map[string]int, thanks string) {
+	t.Helper()
 	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("form"))}
-	for ans, value := range answers(in, p) {
+	for ans, value := range given {
 		sel := fmt.Sprintf(`input[name=%q][value="%d"] + label`, ans, value)
 		steps = append(steps, chromedp.Click(chromedp.CSS(sel)))
 	}
@@ -243,7 +270,7 @@ func answerInBrowser(t *testing.T, chromium, link string, in *campaign.Instrumen
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != http.StatusOK || !regexp.MustCompile(`(?i)thank you`).MatchString(text) {
+	if resp.Status != http.StatusOK || !regexp.MustCompile(thanks).MatchString(text) {
 		t.Errorf("after submitting: status %d, the page says %q; want the thank-you page", resp.Status, text)
 	}
 }

@@ -1,9 +1,10 @@
-// Package instrument reads survey instruments from TOML files and holds the
-// built-in default one.
+// Package instrument reads survey instruments and their translations from
+// TOML files, and holds the built-in default instrument with its German,
+// French and Spanish translations.
 package instrument
 
 import (
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
 	"os"
@@ -12,13 +13,20 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
-//go:embed default.toml
-var defaultTOML string
+//go:embed default.toml default.*.toml
+var builtIn embed.FS
 
-// file mirrors the TOML format of DESIGN.md.
+// builtInTranslations are the languages default.toml is translated into,
+// each in default.LANG.toml.
+var builtInTranslations = []string{"de", "fr", "es"}
+
+// file mirrors the TOML format of DESIGN.md, of an instrument and of a
+// translation of one.
 type file struct {
+	Language  string      `toml:"language"`
 	Title     string      `toml:"title"`
 	Intro     string      `toml:"intro"`
 	Comment   string      `toml:"comment"`
@@ -38,13 +46,39 @@ type item struct {
 	Text      string `toml:"text"`
 }
 
-// Default returns the built-in instrument.
+// dimensions returns the file's dimensions, trimmed.
+func (f *file) dimensions() []campaign.Dimension {
+	var out []campaign.Dimension
+	for _, d := range f.Dimension {
+		out = append(out, campaign.Dimension{ID: strings.TrimSpace(d.ID), Name: strings.TrimSpace(d.Name)})
+	}
+	return out
+}
+
+// Default returns the built-in instrument, in English, with its German,
+// French and Spanish translations.
 func Default() campaign.Instrument {
-	in, err := Parse(defaultTOML, "default instrument")
+	in, err := Parse(readBuiltIn("default.toml"), "default instrument")
 	if err != nil {
-		panic(err) // the embedded file is checked by the tests
+		panic(err) // the embedded files are checked by the tests
+	}
+	for _, lang := range builtInTranslations {
+		name := "default." + lang + ".toml"
+		t, err := ParseTranslation(readBuiltIn(name), name, &in)
+		if err != nil {
+			panic(err)
+		}
+		in.Translations = append(in.Translations, t)
 	}
 	return in
+}
+
+func readBuiltIn(name string) string {
+	b, err := builtIn.ReadFile(name)
+	if err != nil {
+		panic(err) // cannot happen: embedded above
+	}
+	return string(b)
 }
 
 // Load reads and validates the instrument in the TOML file at path.
@@ -61,22 +95,7 @@ func Load(path string) (campaign.Instrument, error) {
 // *campaign.InputError listing every problem.
 func Parse(text, source string) (campaign.Instrument, error) {
 	var f file
-	md, err := toml.Decode(text, &f)
-	if err != nil {
-		problems := &campaign.InputError{Source: source}
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			problems.Add(perr.Position.Line, perr.LastKey, "%s", perr.Message)
-		} else {
-			problems.Add(0, "", "%v", err)
-		}
-		return campaign.Instrument{}, problems
-	}
-	problems := &campaign.InputError{Source: source}
-	for _, k := range md.Undecoded() {
-		problems.Add(0, k.String(), "unknown key")
-	}
-	if err := problems.Err(); err != nil {
+	if err := decode(text, source, &f); err != nil {
 		return campaign.Instrument{}, err
 	}
 	in := campaign.Instrument{
@@ -84,9 +103,14 @@ func Parse(text, source string) (campaign.Instrument, error) {
 		Intro:   strings.TrimSpace(f.Intro),
 		Comment: strings.TrimSpace(f.Comment),
 	}
-	for _, d := range f.Dimension {
-		in.Dimensions = append(in.Dimensions, campaign.Dimension{ID: strings.TrimSpace(d.ID), Name: strings.TrimSpace(d.Name)})
+	if f.Language != "" {
+		lang, err := locale.Parse(f.Language)
+		if err != nil {
+			return campaign.Instrument{}, &campaign.InputError{Source: source, Problems: []campaign.Problem{{Field: "language", Message: err.Error()}}}
+		}
+		in.Language = lang
 	}
+	in.Dimensions = f.dimensions()
 	for _, it := range f.Item {
 		in.Items = append(in.Items, campaign.Item{
 			ID:        strings.TrimSpace(it.ID),
@@ -103,4 +127,25 @@ func Parse(text, source string) (campaign.Instrument, error) {
 		return campaign.Instrument{}, err
 	}
 	return in, nil
+}
+
+// decode decodes a TOML file into v, refusing a syntax error or a key v
+// does not have with an *campaign.InputError.
+func decode(text, source string, v any) error {
+	md, err := toml.Decode(text, v)
+	if err != nil {
+		problems := &campaign.InputError{Source: source}
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			problems.Add(perr.Position.Line, perr.LastKey, "%s", perr.Message)
+		} else {
+			problems.Add(0, "", "%v", err)
+		}
+		return problems
+	}
+	problems := &campaign.InputError{Source: source}
+	for _, k := range md.Undecoded() {
+		problems.Add(0, k.String(), "unknown key")
+	}
+	return problems.Err()
 }

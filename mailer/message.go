@@ -12,6 +12,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // Link returns a recipient's survey link: BASE_URL/s/TOKEN.
@@ -115,6 +116,30 @@ type Letter struct {
 	Link      string // the recipient's survey link
 	Reminder  int    // for a reminder, which one (1, 2, …)
 	Test      bool   // a test sent by preview --to: marked in the subject and a header
+	// Language, when set, is the language to write in instead of the
+	// recipient's own (preview --language).
+	Language string
+}
+
+// Language returns the language the letter is written in, the language of
+// its templates: the recipient's language in the campaign
+// (campaign.Instrument.MatchLanguage of their roster language) or the
+// letter's Language, when it has templates of its own, and otherwise the
+// campaign's default language (Templates.Language). own is false when the
+// person's language had no templates; lang is "" when the default has
+// none either.
+func (c *Composer) Language(l Letter) (lang string, own bool) {
+	want := l.Language
+	if want == "" {
+		want, _ = l.Campaign.Instrument.MatchLanguage(l.Recipient.Language)
+	}
+	return c.TemplateLanguage(want, l.Campaign)
+}
+
+// TemplateLanguage returns the language of the templates a message to a
+// person who answers camp in lang is written with (see Language).
+func (c *Composer) TemplateLanguage(lang string, camp *campaign.Campaign) (used string, own bool) {
+	return c.templates.Language(lang, camp.Instrument.FallbackLanguage())
 }
 
 // MessageID returns the Message-ID of the letter, without angle brackets.
@@ -130,9 +155,12 @@ func (c *Composer) MessageID(l Letter) string {
 	return ref.MessageID(c.domain, c.now())
 }
 
-// Data returns what the templates receive for the letter.
+// Data returns what the templates receive for the letter, in its
+// language (see Language).
 func (c *Composer) Data(l Letter) Data {
+	lang, _ := c.Language(l)
 	d := Data{
+		Language:     lang,
 		Name:         l.Recipient.Name,
 		FirstName:    l.Recipient.FirstName,
 		Organisation: c.organisation,
@@ -149,7 +177,7 @@ func (c *Composer) Data(l Letter) Data {
 	if t := l.Campaign.ClosingDate(); !t.IsZero() {
 		// The closing time is the first moment answers are refused; the
 		// last day answers are taken is the day before that moment.
-		d.Closes = t.In(c.loc).Add(-time.Nanosecond).Format("Monday 2 January 2006")
+		d.Closes = locale.LongDate(t.In(c.loc).Add(-time.Nanosecond), lang)
 	}
 	return d
 }
@@ -168,7 +196,12 @@ func (c *Composer) Compose(l Letter) (*mail.Msg, error) {
 // compose is Compose with the rendered bodies in pooled buffers: call
 // release once the message will not be written again.
 func (c *Composer) compose(l Letter) (m *mail.Msg, release func(), err error) {
-	r, err := c.templates.render(l.Kind, c.Data(l))
+	d := c.Data(l)
+	if d.Language == "" {
+		return nil, nil, fmt.Errorf("compose %s to %s: no email templates in %s, the default language of campaign %s (templates: %s)",
+			l.Kind, l.Recipient.Email, l.Campaign.Instrument.FallbackLanguage(), l.Campaign.Slug, strings.Join(c.templates.Languages(), ", "))
+	}
+	r, err := c.templates.render(l.Kind, d)
 	if err != nil {
 		return nil, nil, err
 	}

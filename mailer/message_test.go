@@ -178,8 +178,8 @@ func builtIn(t *testing.T) fstest.MapFS {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m) != 6 {
-		t.Fatalf("got %d built-in template files, want 6", len(m))
+	if len(m) != 24 {
+		t.Fatalf("got %d built-in template files, want 24: six in each of en, de, fr and es", len(m))
 	}
 	return m
 }
@@ -198,14 +198,29 @@ func TestParseTemplates(t *testing.T) {
 		change func(fstest.MapFS)
 		want   string
 	}{
-		{"text without link", edit("invitation.txt", "{{.Link}}", "(link)"), "invitation.txt does not contain the survey link"},
-		{"HTML without link", edit("reminder.html", "{{.Link}}", "#"), "reminder.html does not contain the survey link"},
-		{"link only with a closing date", edit("invitation.txt", "{{.Link}}\n{{if .Closes}}", "{{if .Closes}}{{.Link}}"),
-			"invitation.txt does not contain the survey link"},
-		{"missing file", func(m fstest.MapFS) { delete(m, "reminder-subject.txt") }, "reminder-subject.txt is missing"},
-		{"syntax error", edit("invitation.html", "{{.Name}}", "{{.Name"), "invitation.html"},
-		{"unknown field", edit("reminder.txt", "{{.Name}}", "{{.Surname}}"), "reminder.txt"},
-		{"empty subject", func(m fstest.MapFS) { m["invitation-subject.txt"] = &fstest.MapFile{Data: []byte("\n")} }, "invitation-subject.txt: the subject is empty"},
+		{"text without link", edit("en/invitation.txt", "{{.Link}}", "(link)"), "en/invitation.txt does not contain the survey link"},
+		{"HTML without link", edit("de/reminder.html", "{{.Link}}", "#"), "de/reminder.html does not contain the survey link"},
+		{"link only with a closing date", edit("fr/invitation.txt", "{{.Link}}\n{{if .Closes}}", "{{if .Closes}}{{.Link}}"),
+			"fr/invitation.txt does not contain the survey link"},
+		{"missing file", func(m fstest.MapFS) { delete(m, "es/reminder-subject.txt") }, "es/reminder-subject.txt is missing"},
+		{"syntax error", edit("en/invitation.html", "{{.Name}}", "{{.Name"), "en/invitation.html"},
+		{"unknown field", edit("en/reminder.txt", "{{.Name}}", "{{.Surname}}"), "en/reminder.txt"},
+		{"empty subject", func(m fstest.MapFS) { m["en/invitation-subject.txt"] = &fstest.MapFile{Data: []byte("\n")} }, "en/invitation-subject.txt: the subject is empty"},
+		{"files at the top, as before languages", func(m fstest.MapFS) {
+			for _, name := range []string{"invitation-subject.txt", "invitation.txt", "invitation.html", "reminder-subject.txt", "reminder.txt", "reminder.html"} {
+				m[name] = m["en/"+name]
+			}
+		}, "is at the top of the templates folder, but templates now live in a folder per language"},
+		{"a folder that is no language", func(m fstest.MapFS) { m["drafts/invitation.txt"] = m["en/invitation.txt"] },
+			"the folder drafts/ is not named by a language tag"},
+		{"a folder not written canonically", func(m fstest.MapFS) { m["de_ch/invitation.txt"] = m["en/invitation.txt"] },
+			"the folder de_ch/ is not named by a language tag"},
+		{"no folder at all", func(m fstest.MapFS) {
+			for name := range m {
+				delete(m, name)
+			}
+			m["README"] = &fstest.MapFile{Data: []byte("x")}
+		}, "no folder of templates"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := builtIn(t)
@@ -220,6 +235,36 @@ func TestParseTemplates(t *testing.T) {
 
 // words joins the words of s with single spaces.
 func words(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestTemplateLanguages: a message is written with the templates of the
+// person's language, along its subtags, else of the campaign's default
+// language, and says which it used.
+func TestTemplateLanguages(t *testing.T) {
+	m := builtIn(t)
+	for name := range m {
+		if strings.HasPrefix(name, "es/") {
+			delete(m, name)
+		}
+	}
+	tpl, err := mailer.ParseTemplates(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tpl.Languages(); strings.Join(got, " ") != "de en fr" {
+		t.Errorf("languages %v, want the three folders", got)
+	}
+	for _, tt := range []struct {
+		lang, fallback, want string
+		own                  bool
+	}{
+		{"de", "en", "de", true}, {"de-CH", "en", "de", true}, {"fr-CA", "en", "fr", true},
+		{"es", "en", "en", false}, {"es", "de", "de", false}, {"es", "it", "", false},
+	} {
+		if got, own := tpl.Language(tt.lang, tt.fallback); got != tt.want || own != tt.own {
+			t.Errorf("Language(%s, default %s): got %q, %v, want %q, %v", tt.lang, tt.fallback, got, own, tt.want, tt.own)
+		}
+	}
+}
 
 func TestComposeEncodesSubject(t *testing.T) {
 	tpl, err := mailer.ParseTemplates(templates.Email())

@@ -6,11 +6,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/lvm-mail/lvm-mail/internal/testtool"
+	"github.com/lvm-mail/lvm-mail/mailer/smtptest"
 )
 
 // spamGoal is the highest SpamAssassin score a message may have; 5 is
@@ -62,6 +64,24 @@ func TestSpamAssassin(t *testing.T) {
 		}
 	}
 
+	// The translated invitations, to a German, a French and a Spanish
+	// speaker, score as well.
+	f := newFixture(t, 3)
+	f.setLanguages("de", "fr", "es")
+	msgs = sendSigned(t, f, testDKIM(t, "rsa"))
+	for _, m := range msgs[:3] {
+		d := decode(t, m.Data)
+		score, report := spamScore(t, bin, m.Data)
+		t.Logf("SpamAssassin scores the invitation %q %.1f:\n%s", d.Get("Subject"), score, report)
+		if score > spamGoal {
+			t.Errorf("the invitation %q scores %.1f, above the goal of %.1f", d.Get("Subject"), score, spamGoal)
+		}
+	}
+	langs := []string{langOf(t, msgs[0]), langOf(t, msgs[1]), langOf(t, msgs[2])}
+	if slices.Sort(langs); strings.Join(langs, " ") != "de es fr" {
+		t.Errorf("the invitations were in %v, want de, es and fr", langs)
+	}
+
 	// The scorer's rules are loaded and the goal can be missed: the same
 	// invitation without its Date and Message-ID scores above it.
 	head, body, _ := bytes.Cut(msgs[0].Data, []byte("\r\n\r\n"))
@@ -75,4 +95,14 @@ func TestSpamAssassin(t *testing.T) {
 	if score, report := spamScore(t, bin, stripped); score <= spamGoal {
 		t.Errorf("the invitation without Date and Message-ID scores %.1f, not above %.1f: are SpamAssassin's rules loaded?\n%s", score, spamGoal, report)
 	}
+}
+
+// langOf returns the language the HTML part of a message is marked with.
+func langOf(t *testing.T, m smtptest.Message) string {
+	t.Helper()
+	match := regexp.MustCompile(`<html lang="([^"]+)">`).FindStringSubmatch(decode(t, m.Data).HTML)
+	if match == nil {
+		return ""
+	}
+	return match[1]
 }

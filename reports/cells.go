@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -252,24 +251,12 @@ func (b *book) paragraph(sheet string, row, cols int, text string, style int) {
 }
 
 func (b *book) tooFew() string {
-	return fmt.Sprintf("fewer than %d responses", b.r.MinGroupSize)
+	return b.w.T("common.too_few", "min", b.r.MinGroupSize)
 }
 
 func ptr[T any](v T) *T { return &v }
 
-// groupLabel is how a breakdown column reads as a heading: "department" →
-// "Department", "cost_centre" → "Cost centre".
-func groupLabel(column string) string {
-	s := strings.ReplaceAll(column, "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func valueLabel(v string) string {
-	if strings.TrimSpace(v) == "" {
-		return "(blank)"
-	}
-	return v
+// groupName names a group by its column and value: "Department: Sales".
+func (b *book) groupName(column, value string) string {
+	return b.w.column(column) + ": " + b.w.value(column, value)
 }

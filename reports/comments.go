@@ -20,15 +20,14 @@ func (r *Report) comments(t *campaign.Tally, names []string, random io.Reader) e
 	case !r.Closed:
 		r.Comments.Withheld = len(all)
 		if len(all) > 0 {
-			r.Comments.Reason = "comments appear once the campaign is closed"
+			r.Comments.Reason = r.w.T("notes.comments_closed")
 		}
 		return nil
 	case !campaign.CommentsShown(r.Responded):
 		r.Comments.Withheld = len(all)
 		if len(all) > 0 {
-			r.Comments.Reason = fmt.Sprintf("comments appear once at least %d people have responded", campaign.MinCommentGroupSize)
-			r.Notes = append(r.Notes, fmt.Sprintf("%d %s not shown: comments appear once at least %d people have responded, and %d have.",
-				len(all), plural(len(all), "comment is", "comments are"), campaign.MinCommentGroupSize, r.Responded))
+			r.Comments.Reason = r.w.T("notes.comments_few", "min", campaign.MinCommentGroupSize)
+			r.Notes = append(r.Notes, r.w.N("notes.comments_withheld", len(all), "min", campaign.MinCommentGroupSize, "responded", r.Responded))
 		}
 		return nil
 	}

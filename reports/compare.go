@@ -79,7 +79,7 @@ func (r *Report) CompareWith(earlier *Report) {
 		})
 	}
 	if len(missing) > 0 {
-		cmp.Notes = append(cmp.Notes, fmt.Sprintf("%s %s no counterpart in %s.", quoteList(missing), plural(len(missing), "has", "have"), earlier.Name))
+		cmp.Notes = append(cmp.Notes, r.w.N("notes.no_counterpart", len(missing), "names", r.w.list(missing), "earlier", earlier.Name))
 	}
 
 	type key struct{ column, value string }
@@ -101,9 +101,9 @@ func (r *Report) CompareWith(earlier *Report) {
 	}
 	switch {
 	case !r.Closed || !earlier.Closed:
-		cmp.Notes = append(cmp.Notes, "Groups are compared once both campaigns are closed.")
+		cmp.Notes = append(cmp.Notes, r.w.T("notes.groups_when_closed"))
 	case len(cmp.Groups) == 0:
-		cmp.Notes = append(cmp.Notes, "No group is shown in both campaigns, so no group is compared.")
+		cmp.Notes = append(cmp.Notes, r.w.T("notes.no_group_in_both"))
 	}
 	r.Compare = cmp
 }
@@ -114,21 +114,6 @@ func change(now, before *float64) Change {
 		c.Change = round(*now-*before, 1)
 	}
 	return c
-}
-
-func quoteList(names []string) string {
-	s := ""
-	for i, n := range names {
-		switch {
-		case i == 0:
-		case i == len(names)-1:
-			s += " and "
-		default:
-			s += ", "
-		}
-		s += "“" + n + "”"
-	}
-	return s
 }
 
 // WriteJSON writes the report as indented JSON.

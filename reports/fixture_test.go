@@ -28,8 +28,9 @@ func testKey() *campaign.TokenKey {
 
 // testInstrument has three dimensions. p has two leadership statements,
 // r two management ones, so that pooling answers within a pole matters.
+// It has a German translation too.
 func testInstrument() campaign.Instrument {
-	return campaign.Instrument{
+	in := campaign.Instrument{
 		Title:   "How we are led and managed",
 		Comment: "Anything else?",
 		Dimensions: []campaign.Dimension{
@@ -48,6 +49,27 @@ func testInstrument() campaign.Instrument {
 			{ID: "r-m2", Dimension: "r", Pole: campaign.Management, Text: "Mistakes are tracked and followed up."},
 		},
 	}
+	in.SetTranslation(campaign.Translation{
+		Language: "de",
+		Title:    "Führung und Management bei uns",
+		Comment:  "Sonst noch etwas?",
+		Dimensions: []campaign.Dimension{
+			{ID: "p", Name: "Menschen oder Systeme"},
+			{ID: "q", Name: "Coachen oder Anweisen"},
+			{ID: "r", Name: "Vertrauen oder Kontrolle"},
+		},
+		Items: []campaign.ItemText{
+			{ID: "p-l1", Text: "Pläne stellen hier die Menschen an erste Stelle, die die Arbeit machen."},
+			{ID: "p-l2", Text: "Meine Führungskraft fragt, wie Änderungen uns betreffen."},
+			{ID: "p-m", Text: "Klare Systeme bestimmen, wie die Arbeit erledigt wird."},
+			{ID: "q-l", Text: "Meine Führungskraft hilft mir, Dinge selbst herauszufinden."},
+			{ID: "q-m", Text: "Meine Führungskraft sagt mir genau, was ich tun soll."},
+			{ID: "r-l", Text: "Man traut mir zu, selbst zu entscheiden, wie ich arbeite."},
+			{ID: "r-m1", Text: "Meine Arbeit wird genau geprüft."},
+			{ID: "r-m2", Text: "Fehler werden erfasst und nachverfolgt."},
+		},
+	})
+	return in
 }
 
 // A department of the fixture: how many it invites and how many answer.
@@ -233,12 +255,20 @@ func (f *fixture) close(t testing.TB) {
 	f.campaign = c
 }
 
-// report builds the fixture's report with a fixed clock and seed.
+// report builds the fixture's report with a fixed clock and seed, in the
+// campaign's default language.
 func (f *fixture) report(t testing.TB, seed byte) *reports.Report {
 	t.Helper()
+	return f.reportIn(t, seed, "")
+}
+
+// reportIn builds the fixture's report in a language.
+func (f *fixture) reportIn(t testing.TB, seed byte, lang string) *reports.Report {
+	t.Helper()
 	r, err := reports.Load(context.Background(), f.store, f.campaign, reports.Options{
-		Now:  func() time.Time { return testNow },
-		Rand: bytes.NewReader(bytes.Repeat([]byte{seed}, 64)),
+		Now:      func() time.Time { return testNow },
+		Rand:     bytes.NewReader(bytes.Repeat([]byte{seed}, 64)),
+		Language: lang,
 	})
 	if err != nil {
 		t.Fatal(err)

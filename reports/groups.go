@@ -2,7 +2,6 @@ package reports
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
@@ -11,7 +10,7 @@ import (
 // groups builds the breakdown groups of a closed campaign, column by column,
 // applying the threshold and complementary suppression to each group and to
 // each of its scores.
-func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize, minSize int) []Group {
+func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize, minSize int, w wording) []Group {
 	type entry struct {
 		key                campaign.GroupKey
 		invited, delivered int
@@ -79,7 +78,7 @@ func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize,
 			g := Group{Column: col, Value: e.key.Value, Invited: e.invited, Dimensions: make([]GroupDimension, nDims)}
 			if vis[i].Hidden() {
 				g.Suppressed = true
-				g.Reason = reason(vis[i], minSize, "responses")
+				g.Reason = reason(w, vis[i], minSize, "notes.reason_too_few_responses")
 			} else {
 				n := counts[i]
 				g.Responded = &n
@@ -103,7 +102,7 @@ func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize,
 					case g.Suppressed:
 						*why = g.Reason
 					case v.Hidden():
-						*why = reason(v, minSize, "answers")
+						*why = reason(w, v, minSize, "notes.reason_too_few_answers")
 					default:
 						*score = index(pt)
 					}
@@ -117,13 +116,15 @@ func groups(c *campaign.Campaign, t *campaign.Tally, sizes []campaign.GroupSize,
 	return out
 }
 
-// reason says why a figure is withheld, in the words the report shows.
-func reason(v campaign.Visibility, minSize int, unit string) string {
+// reason says why a figure is withheld, in the words the report shows:
+// tooFew, the key of the words for too few, or that it is hidden to
+// protect another.
+func reason(w wording, v campaign.Visibility, minSize int, tooFew string) string {
 	switch v {
 	case campaign.TooFew:
-		return fmt.Sprintf("fewer than %d %s", minSize, unit)
+		return w.T(tooFew, "min", minSize)
 	case campaign.Protecting:
-		return "hidden so that a smaller group cannot be worked out"
+		return w.T("notes.reason_hidden")
 	}
 	return ""
 }

@@ -1,88 +1,77 @@
 package reports
 
 import (
-	"fmt"
 	"math"
 	"strings"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
 )
 
-// quadrants names each quadrant and says what it means, in words an owner
-// can read without help.
-var quadrants = map[campaign.Quadrant][2]string{
-	campaign.LeadsAndManages: {"Leads and manages", "staff see both leadership and management at work (both indices 50 or above)."},
-	campaign.LeaderLed:       {"Leader-led", "staff see more leading than managing (leadership 50 or above, management below 50)."},
-	campaign.ManagerRun:      {"Manager-run", "staff see more managing than leading (management 50 or above, leadership below 50)."},
-	campaign.Neither:         {"Neither", "staff see little of either (both indices below 50)."},
+// quadrantKeys are the catalog keys of the quadrants' names; KEY_means
+// says what each means, in words an owner can read without help.
+var quadrantKeys = map[campaign.Quadrant]string{
+	campaign.LeadsAndManages: "quadrant.leads_and_manages",
+	campaign.LeaderLed:       "quadrant.leader_led",
+	campaign.ManagerRun:      "quadrant.manager_run",
+	campaign.Neither:         "quadrant.neither",
 }
 
-// QuadrantName is a quadrant's name as the quadrant chart labels it.
-func QuadrantName(q campaign.Quadrant) string {
-	if t, ok := quadrants[q]; ok {
-		return t[0]
+// QuadrantName is a quadrant's name in the report's language, as the
+// quadrant chart labels it.
+func (r *Report) QuadrantName(q campaign.Quadrant) string {
+	if k, ok := quadrantKeys[q]; ok {
+		return r.w.T(k)
 	}
 	return string(q)
 }
 
-// QuadrantWords says what a quadrant means, in one sentence an owner can
-// read without help.
-func QuadrantWords(q campaign.Quadrant) string {
-	if t, ok := quadrants[q]; ok {
-		return t[0] + ": " + t[1]
+// QuadrantWords says what a quadrant means, in one sentence of the
+// report's language an owner can read without help.
+func (r *Report) QuadrantWords(q campaign.Quadrant) string {
+	if k, ok := quadrantKeys[q]; ok {
+		return r.w.T("quadrant.words", "name", r.w.T(k), "means", r.w.T(k+"_means"))
 	}
 	return string(q)
 }
 
-func two(v *float64) string {
-	if v == nil {
-		return "not known"
-	}
-	return fmt.Sprintf("%.2f", *v)
-}
-
-func reliabilityWords(r *Report) string {
-	return fmt.Sprintf("Leadership statements %s, management statements %s (Cronbach's alpha: %.2f or more means a set of statements "+
-		"hangs together well enough to be read as one index).", two(r.Alpha.Leadership), two(r.Alpha.Management), campaign.AlphaThreshold)
-}
-
-func percent(v *float64) string {
-	if v == nil {
-		return "no invitation delivered yet"
-	}
-	return fmt.Sprintf("%.1f%%", *v*100)
-}
-
-// Reading is a one-paragraph reading of the result, for the Summary sheet.
+// Reading is a one-paragraph reading of the result, for the Summary sheet,
+// in the report's language.
 func Reading(r *Report) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d of the %d people reached answered (%s). ", r.Responded, r.Delivered, percent(r.ResponseRate))
-	if r.Leadership == nil || r.Management == nil || r.Quadrant == nil {
-		fmt.Fprintf(&b, "Figures appear from %d responses on, so that no answer can be traced to a person.", r.MinGroupSize)
-		return b.String()
+	w := r.w
+	rate := w.T("reading.nothing_delivered")
+	if r.ResponseRate != nil {
+		rate = w.percent(*r.ResponseRate)
 	}
-	l, m := *r.Leadership, *r.Management
+	say := []string{w.T("reading.reached", "responded", r.Responded, "delivered", r.Delivered, "rate", rate)}
+	if r.Leadership == nil || r.Management == nil || r.Quadrant == nil {
+		return strings.Join(append(say, w.T("reading.too_few", "min", r.MinGroupSize)), " ")
+	}
+	indices := []any{"leadership", w.one(*r.Leadership), "management", w.one(*r.Management)}
 	switch campaign.Quadrant(*r.Quadrant) {
 	case campaign.LeadsAndManages:
-		fmt.Fprintf(&b, "Staff see both at work: leadership scores %.1f and management %.1f out of 100, both at or above the middle of the scale. ", l, m)
+		say = append(say, w.T("reading.leads_and_manages", indices...))
 	case campaign.LeaderLed:
-		fmt.Fprintf(&b, "Staff see the organisation as led more than managed: leadership scores %.1f out of 100, management %.1f. ", l, m)
+		say = append(say, w.T("reading.leader_led", indices...))
 	case campaign.ManagerRun:
-		fmt.Fprintf(&b, "Staff see the organisation as managed more than led: management scores %.1f out of 100, leadership %.1f. ", m, l)
+		say = append(say, w.T("reading.manager_run", indices...))
 	default:
-		fmt.Fprintf(&b, "Staff see little of either: leadership scores %.1f and management %.1f out of 100, both below the middle of the scale. ", l, m)
+		say = append(say, w.T("reading.neither", indices...))
 	}
-	if bal := *r.Balance; math.Abs(bal) < 5 {
-		fmt.Fprintf(&b, "The two are close (a balance of %+.1f points). ", bal)
-	} else {
-		fmt.Fprintf(&b, "The balance of %+.1f points leans towards %s. ", bal, map[bool]string{true: "leading", false: "managing"}[bal > 0])
+	switch bal := *r.Balance; {
+	case math.Abs(bal) < 5:
+		say = append(say, w.T("reading.close", "balance", w.plus(bal)))
+	case bal > 0:
+		say = append(say, w.T("reading.leans_leading", "balance", w.plus(bal)))
+	default:
+		say = append(say, w.T("reading.leans_managing", "balance", w.plus(bal)))
 	}
 	if leader, manager := r.leaning(); leader != nil {
-		fmt.Fprintf(&b, "By group, %s leans most to leading (balance %+.1f, %s) and %s most to managing (%+.1f, %s). ",
-			groupWords(leader), *leader.Balance, againstRest(leader), groupWords(manager), *manager.Balance, againstRest(manager))
+		say = append(say, w.T("reading.by_group", "leader", r.groupWords(leader), "leader_balance", w.plus(*leader.Balance),
+			"leader_rest", r.againstRest(leader), "manager", r.groupWords(manager), "manager_balance", w.plus(*manager.Balance),
+			"manager_rest", r.againstRest(manager)))
 	}
 	if strongest, weakest := r.strength(); strongest != nil {
-		fmt.Fprintf(&b, "Staff see the most of both leading and managing in “%s” and the least in “%s”. ", strongest.Name, weakest.Name)
+		say = append(say, w.T("reading.strength", "strongest", strongest.Name, "weakest", weakest.Name))
 	}
 	var gap *Dimension
 	for i := range r.Dimensions {
@@ -92,25 +81,25 @@ func Reading(r *Report) string {
 		}
 	}
 	if gap != nil && math.Abs(*gap.Balance) >= 5 {
-		side := "leadership"
+		key := "reading.gap_leadership"
 		if *gap.Balance < 0 {
-			side = "management"
+			key = "reading.gap_management"
 		}
-		fmt.Fprintf(&b, "The widest gap is in “%s”, where %s is ahead by %.1f points. ", gap.Name, side, math.Abs(*gap.Balance))
+		say = append(say, w.T(key, "dimension", gap.Name, "points", w.one(math.Abs(*gap.Balance))))
 	}
-	b.WriteString("An organisation needs both: a lower score says which side staff notice less, not that it is wrong.")
+	say = append(say, w.T("reading.needs_both"))
 	for _, a := range []struct {
 		v    *float64
-		name string
-	}{{r.Alpha.Leadership, "leadership"}, {r.Alpha.Management, "management"}} {
+		pole campaign.Pole
+	}{{r.Alpha.Leadership, campaign.Leadership}, {r.Alpha.Management, campaign.Management}} {
 		if a.v != nil && *a.v < campaign.AlphaThreshold {
-			fmt.Fprintf(&b, " The %s statements do not hang together well, so read that index with care.", a.name)
+			say = append(say, w.T("reading.alpha_low."+string(a.pole)))
 		}
 	}
 	if !r.Closed {
-		b.WriteString(" The campaign is still open, so these figures may still change.")
+		say = append(say, w.T("reading.still_open"))
 	}
-	return b.String()
+	return strings.Join(say, " ")
 }
 
 // leaning returns the shown groups, of any breakdown column, with the
@@ -163,24 +152,24 @@ func (r *Report) strength() (strongest, weakest *Dimension) {
 }
 
 // groupWords names a group in a sentence: "Bakery (department)".
-func groupWords(g *Group) string {
-	return valueLabel(g.Value) + " (" + strings.ToLower(groupLabel(g.Column)) + ")"
+func (r *Report) groupWords(g *Group) string {
+	return r.w.T("common.in_text", "value", r.w.value(g.Column, g.Value), "column", r.w.columnInText(g.Column))
 }
 
 // againstRest says how a group's balance compares with the rest of the
 // organisation's, with the size of the difference.
-func againstRest(g *Group) string {
+func (r *Report) againstRest(g *Group) string {
+	w := r.w
 	if g.Difference == nil {
-		return "not compared with the rest"
+		return w.T("reading.not_compared")
 	}
-	d := *g.Difference
-	side := "above"
-	if d < 0 {
-		side = "below"
-	}
-	verdict := "no clear difference, it could be chance"
+	verdict := w.T("reading.chance")
 	if g.Differs != nil && *g.Differs != NoClearDifference {
-		verdict = "a clear difference"
+		verdict = w.T("reading.clear")
 	}
-	return fmt.Sprintf("%.1f points %s the rest of the organisation: %s", math.Abs(d), side, verdict)
+	key := "reading.above_rest"
+	if *g.Difference < 0 {
+		key = "reading.below_rest"
+	}
+	return w.T(key, "points", w.one(math.Abs(*g.Difference)), "verdict", verdict)
 }

@@ -11,12 +11,15 @@ package reports
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // A Report holds every figure of a campaign's report, rounded and with the
@@ -30,7 +33,8 @@ import (
 type Report struct {
 	Campaign           string      `json:"campaign"` // the slug
 	Name               string      `json:"name"`
-	Title              string      `json:"title"` // of the questionnaire
+	Language           string      `json:"language"` // BCP 47: of the title, the dimension names, the statements, the notes and the workbook
+	Title              string      `json:"title"`    // of the questionnaire
 	Closed             bool        `json:"closed"`
 	Created            string      `json:"created"`             // date the campaign was created
 	ClosingDate        string      `json:"closing_date"`        // last day it took or takes answers; "" for none
@@ -56,6 +60,9 @@ type Report struct {
 	Compare            *Comparison `json:"compare,omitempty"`
 
 	Generated time.Time `json:"-"` // when the report was built
+
+	w         wording  // the report's words, in Language
+	languages []string // the campaign's languages
 }
 
 // An Interval is a 95% confidence interval, [low, high], rounded like the
@@ -167,7 +174,16 @@ type Options struct {
 	Now func() time.Time
 	// Rand shuffles the comments; nil means crypto/rand.
 	Rand io.Reader
+	// Language is the language of the report: one of the campaign's
+	// languages, along its tag ("de-CH" gives "de"); empty means the
+	// campaign's default language. The workbook's own words are in it
+	// where lvm-mail has them (Languages), else in English.
+	Language string
 }
+
+// ErrLanguage is returned for a report in a language the campaign's
+// survey was not in.
+var ErrLanguage = errors.New("reports: the campaign has no such language")
 
 // An Input is everything New needs: the campaign, its delivery counts, the
 // invited count of every breakdown group, its responses, tallied, and the
@@ -222,8 +238,10 @@ func Load(ctx context.Context, store *campaign.Store, c *campaign.Campaign, opts
 	return New(Input{Campaign: c, Status: st, GroupSizes: sizes, Tally: tally, Names: names}, opts)
 }
 
-// New builds the report from tallied responses. It fails only when the
-// source of randomness does.
+// New builds the report from tallied responses, in the language of
+// opts. Answers given in every language are counted together, by item id.
+// It returns ErrLanguage, wrapped, for a language the campaign does not
+// have, and fails otherwise only when the source of randomness does.
 func New(in Input, opts Options) (*Report, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -232,12 +250,27 @@ func New(in Input, opts Options) (*Report, error) {
 		opts.Rand = rand.Reader
 	}
 	c, t := in.Campaign, in.Tally
+	lang := c.Instrument.FallbackLanguage()
+	if opts.Language != "" {
+		l, ok := campaign.MatchLanguage(opts.Language, c.Instrument.Languages())
+		if !ok {
+			return nil, fmt.Errorf("%w: %s (campaign %s is in %s)", ErrLanguage, opts.Language, c.Slug, strings.Join(c.Instrument.Languages(), ", "))
+		}
+		lang = l
+	}
+	cats, err := catalogs()
+	if err != nil {
+		return nil, err
+	}
+	w := wording{cats.Pick(lang, locale.BaseLanguage)}
+	inst := c.Instrument.Translated(lang)
 	now := opts.Now()
 	minSize := max(c.MinGroupSize, campaign.MinGroupSizeFloor)
 	r := &Report{
 		Campaign:     c.Slug,
 		Name:         c.Name,
-		Title:        c.Instrument.Title,
+		Language:     lang,
+		Title:        inst.Title,
 		Closed:       c.Closed(now),
 		Created:      date(c.CreatedAt),
 		ClosingDate:  lastDay(c),
@@ -248,6 +281,8 @@ func New(in Input, opts Options) (*Report, error) {
 		Groups:       []Group{},
 		Notes:        []string{},
 		Generated:    now,
+		w:            w,
+		languages:    c.Instrument.Languages(),
 	}
 	if rate, ok := campaign.ResponseRate(r.Responded, r.Delivered); ok {
 		r.ResponseRate = round(rate, 3)
@@ -256,12 +291,11 @@ func New(in Input, opts Options) (*Report, error) {
 	// responses, HR could tell whose answers the figures are.
 	enough := r.Responded >= minSize
 	if !enough {
-		r.Notes = append(r.Notes, fmt.Sprintf("Only %d %s so far: figures appear from %d responses on, so that no answer can be traced to a person.",
-			r.Responded, plural(r.Responded, "response", "responses"), minSize))
+		r.Notes = append(r.Notes, w.N("notes.too_few", r.Responded, "min", minSize))
 	}
 
 	dims := t.Dimensions()
-	for i, d := range c.Instrument.Dimensions {
+	for i, d := range inst.Dimensions {
 		dt := dims[i]
 		row := Dimension{ID: d.ID, Name: d.Name, N: dt.Respondents}
 		if enough {
@@ -286,7 +320,7 @@ func New(in Input, opts Options) (*Report, error) {
 	}
 
 	items := t.Items()
-	for i, it := range c.Instrument.Items {
+	for i, it := range inst.Items {
 		tally := items[i]
 		row := Item{ID: it.ID, Dimension: it.Dimension, Pole: it.Pole, Text: it.Text, N: tally.N()}
 		if enough {
@@ -304,19 +338,16 @@ func New(in Input, opts Options) (*Report, error) {
 
 	r.reliability(t, enough)
 	if r.Closed {
-		r.Groups = groups(c, t, campaign.PoolGroupSizes(in.GroupSizes, minSize), minSize)
+		r.Groups = groups(c, t, campaign.PoolGroupSizes(in.GroupSizes, minSize), minSize, w)
 		compareGroups(r.Groups, t.Indices())
 		for _, g := range r.Groups {
 			if !g.Suppressed && g.indices == nil {
-				r.Notes = append(r.Notes, "Some groups' answers were recorded by an earlier version of lvm-mail, which did not keep what "+
-					"intervals and comparisons need: those groups have their overall indices (the mean of their dimension scores) without either.")
+				r.Notes = append(r.Notes, w.T("notes.old_groups"))
 				break
 			}
 		}
 	} else {
-		r.Notes = append(r.Notes, fmt.Sprintf("The campaign is still open, so results by department and other groups, and comments, are not shown yet: "+
-			"comparing two reports taken while answers are still coming in could show what the people who answered in between said. "+
-			"They appear once the campaign is closed ('lvm-mail campaign close %s').", c.Slug))
+		r.Notes = append(r.Notes, w.T("notes.still_open", "slug", c.Slug))
 	}
 	if err := r.comments(t, in.Names, opts.Rand); err != nil {
 		return nil, err
@@ -334,16 +365,15 @@ func (r *Report) reliability(t *campaign.Tally, enough bool) {
 	for _, a := range []struct {
 		rel  campaign.Reliability
 		dst  **float64
-		name string
-	}{{al, &r.Alpha.Leadership, "leadership"}, {am, &r.Alpha.Management, "management"}} {
+		pole campaign.Pole
+	}{{al, &r.Alpha.Leadership, campaign.Leadership}, {am, &r.Alpha.Management, campaign.Management}} {
 		switch {
 		case !a.rel.OK:
-			r.Notes = append(r.Notes, fmt.Sprintf("How well the %s statements hang together (Cronbach's alpha) could not be worked out: "+
-				"it needs at least two such statements, answered in full by at least two people, with some spread in the answers.", a.name))
+			r.Notes = append(r.Notes, r.w.T("notes.alpha_unknown."+string(a.pole)))
 		case a.rel.Low():
 			*a.dst = round(a.rel.Alpha, 2)
-			r.Notes = append(r.Notes, fmt.Sprintf("The %s statements do not hang together well (Cronbach's alpha %.2f, below %.2f): "+
-				"read the %s index with care.", a.name, **a.dst, campaign.AlphaThreshold, a.name))
+			r.Notes = append(r.Notes, r.w.T("notes.alpha_low."+string(a.pole), "alpha", r.w.fixed(**a.dst, 2),
+				"threshold", r.w.fixed(campaign.AlphaThreshold, 2)))
 		default:
 			*a.dst = round(a.rel.Alpha, 2)
 		}
@@ -424,11 +454,4 @@ func lastDay(c *campaign.Campaign) string {
 		end = end.Add(-time.Nanosecond)
 	}
 	return date(end)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

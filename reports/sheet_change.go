@@ -2,11 +2,13 @@ package reports
 
 // change writes the Change sheet: the change since the compared campaign.
 func (b *book) change() {
-	const s = SheetChange
-	c := b.r.Compare
+	s := b.sheet(SheetChange)
+	c, w := b.r.Compare, b.w
 	b.widths(s, 36, 12.5, 10, 10, 12.5, 10, 10, 12.5, 10, 10)
-	b.heading(s, 10, "Change since "+c.Name, "Each figure now, in the earlier campaign, and the change (now minus before). Positive: higher now.")
-	b.headers(s, 3, []string{"", "Leadership now", "before", "change", "Management now", "before", "change", "Balance now", "before", "change"},
+	b.heading(s, 10, w.T("change.title", "name", c.Name), w.T("change.subtitle"))
+	before, change := w.T("change.before"), w.T("change.change")
+	b.headers(s, 3, []string{"", w.T("change.leadership_now"), before, change, w.T("change.management_now"), before, change,
+		w.T("change.balance_now"), before, change},
 		0, b.st.headerL, b.st.headerL, b.st.headerL, b.st.headerM, b.st.headerM, b.st.headerM)
 	row := 4
 	write := func(label string, l, m, bal Change) {
@@ -17,22 +19,22 @@ func (b *book) change() {
 			if i == 2 {
 				now = b.st.signed1
 			}
-			b.num(s, col, row, ch.Now, now, "not shown")
-			b.num(s, col+1, row, ch.Before, now, "not shown")
+			b.num(s, col, row, ch.Now, now, w.T("change.not_shown"))
+			b.num(s, col+1, row, ch.Before, now, w.T("change.not_shown"))
 			b.num(s, col+2, row, ch.Change, b.st.signed1, "")
 		}
 		row++
 	}
-	write("All dimensions", c.Leadership, c.Management, c.Balance)
+	write(w.T("change.all_dimensions"), c.Leadership, c.Management, c.Balance)
 	for _, d := range c.Dimensions {
 		write(d.Name, d.Leadership, d.Management, d.Balance)
 	}
 	if len(c.Groups) > 0 {
 		row++
-		b.str(s, 1, row, "Groups shown in both campaigns", b.st.label)
+		b.str(s, 1, row, w.T("change.groups_in_both"), b.st.label)
 		row++
 		for _, g := range c.Groups {
-			write(groupLabel(g.Column)+": "+valueLabel(g.Value), g.Leadership, g.Management, g.Balance)
+			write(b.groupName(g.Column, g.Value), g.Leadership, g.Management, g.Balance)
 		}
 	}
 	// A rise shows in the pole's own colour, a fall in grey; the balance

@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"fmt"
-
 	"github.com/xuri/excelize/v2"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
@@ -11,8 +9,8 @@ import (
 // comments writes the Comments sheet with a stream writer, since it is the
 // one sheet whose size grows with the number of responses.
 func (b *book) comments() {
-	const s = SheetComments
-	r := b.r
+	s := b.sheet(SheetComments)
+	r, w := b.r, b.w
 	if b.err != nil {
 		return
 	}
@@ -30,12 +28,10 @@ func (b *book) comments() {
 	height := func(text string, width float64, style int) excelize.RowOpts {
 		return excelize.RowOpts{Height: max(defaultRowHeight, b.text[style].height(text, width))}
 	}
-	b.do(sw.SetRow("A1", []any{cell("Comments", b.st.title)}, height("Comments", textWidth, b.st.title)))
-	sub := fmt.Sprintf("What people wrote, in random order, with names, email addresses and phone numbers replaced by [name], [email] and [phone]. "+
-		"Shown for the whole organisation once at least %d people have responded; a comment names its department only where "+
-		"that department has at least %d responses and the Groups sheet shows it.", campaign.MinCommentGroupSize, campaign.MinCommentGroupSize)
+	b.do(sw.SetRow("A1", []any{cell(s, b.st.title)}, height(s, textWidth, b.st.title)))
+	sub := w.T("comments.subtitle", "min", campaign.MinCommentGroupSize)
 	b.do(sw.SetRow("A2", []any{cell(sub, b.st.subtitle)}, height(sub, textWidth, b.st.subtitle)))
-	b.do(sw.SetRow("A3", []any{cell("Comment", b.st.header), cell("Department", b.st.header)}))
+	b.do(sw.SetRow("A3", []any{cell(w.T("comments.comment"), b.st.header), cell(w.T("comments.department"), b.st.header)}))
 	row := 4
 	for _, c := range r.Comments.List {
 		opts := height(c.Text, textWidth, b.st.text)
@@ -46,11 +42,11 @@ func (b *book) comments() {
 	var why string
 	switch {
 	case !r.Closed:
-		why = "Comments appear once the campaign is closed."
+		why = w.T("comments.when_closed")
 	case r.Comments.Shown == 0 && r.Comments.Withheld == 0:
-		why = "No one wrote a comment."
+		why = w.T("comments.none_written")
 	case r.Comments.Withheld > 0:
-		why = fmt.Sprintf("%d %s not shown: %s.", r.Comments.Withheld, plural(r.Comments.Withheld, "comment is", "comments are"), r.Comments.Reason)
+		why = w.N("comments.withheld", r.Comments.Withheld, "reason", r.Comments.Reason)
 	}
 	if why != "" {
 		b.do(sw.SetRow(ref(1, row+1), []any{cell(why, b.st.note)}, height(why, textWidth, b.st.note)))

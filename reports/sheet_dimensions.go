@@ -2,11 +2,12 @@ package reports
 
 // dimensions writes the Dimensions sheet: each dimension's scores.
 func (b *book) dimensions() {
-	const s = SheetDimensions
-	r := b.r
+	s := b.sheet(SheetDimensions)
+	r, w := b.r, b.w
 	b.widths(s, 40, 13, 13, 11, 15, 15, 12)
-	b.heading(s, 7, "Dimensions", "Each dimension sets one side of leading against one side of managing. Darker colours mean higher scores.")
-	b.headers(s, 3, []string{"Dimension", "Leadership", "Management", "Balance", "Leadership: share agreeing", "Management: share agreeing", "Responses"},
+	b.heading(s, 7, s, w.T("dimensions.subtitle"))
+	b.headers(s, 3, []string{w.T("dimensions.dimension"), w.T("common.leadership"), w.T("common.management"), w.T("common.balance"),
+		w.T("dimensions.share_l"), w.T("dimensions.share_m"), w.T("dimensions.responses")},
 		0, b.st.headerL, b.st.headerM, 0, b.st.headerL, b.st.headerM)
 	row := 4
 	for _, d := range r.Dimensions {
@@ -26,7 +27,6 @@ func (b *book) dimensions() {
 	b.colourRange(s, 5, 4, last, scaleShareL)
 	b.colourRange(s, 6, 4, last, scaleShareM)
 	row++
-	b.paragraph(s, row, 7, "Leadership and Management: 0 to 100, from the answers to that side's statements. Balance: leadership minus management. "+
-		"Share agreeing: answers of Agree or Strongly agree. Responses: people who answered at least one statement of the dimension.", b.st.note)
+	b.paragraph(s, row, 7, w.T("dimensions.note"), b.st.note)
 	b.freeze(s, 1, 4)
 }

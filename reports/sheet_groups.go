@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/xuri/excelize/v2"
@@ -43,14 +42,15 @@ const gFirstRow = 5
 // map of its balance in each dimension; then a quadrant chart per
 // breakdown column.
 func (b *book) groups() {
-	const s = SheetGroups
-	r := b.r
+	s := b.sheet(SheetGroups)
+	r, w := b.r, b.w
 	lastCol := gFirstDim + len(r.Dimensions) - 1
 	b.onePage(s)
-	b.widths(s, 11, 22, 10.5, 9, 8, 12.5, 8, 12.5, 8, 14, 10, 13)
+	// Wide enough for the headings' longest words in every language
+	// ("Geantwortet", "Rücklaufquote", "Respondieron").
+	b.widths(s, 11, 22, 12.5, 13.5, 8, 12.5, 8, 12.5, 8, 14, 12, 13)
 	b.colWidth(s, gFirstDim, lastCol, 8)
-	b.heading(s, lastCol, "Groups", fmt.Sprintf("Each department, and each group of the other breakdown columns, with at least %d responses, "+
-		"and how its balance compares with everyone else's. Blue: more leadership; orange: more management.", r.MinGroupSize))
+	b.heading(s, lastCol, s, w.T("groups.subtitle", "min", r.MinGroupSize))
 	if b.stillOpen(s, lastCol) {
 		return
 	}
@@ -58,13 +58,15 @@ func (b *book) groups() {
 	for c := gColumn; c <= gRate; c++ {
 		b.str(s, c, 3, "", b.st.header)
 	}
-	b.strAcross(s, gLeadership, gLeadershipCI, 3, "Leadership", b.st.headerL)
-	b.strAcross(s, gManagement, gManagementCI, 3, "Management", b.st.headerM)
-	b.strAcross(s, gBalance, gBalanceCI, 3, "Balance", b.st.header)
-	b.strAcross(s, gDifference, gVerdict, 3, "Against the rest of the organisation", b.st.header)
-	b.strAcross(s, gFirstDim, lastCol, 3, "Balance in each dimension (leadership − management)", b.st.header)
-	b.headers(s, 4, []string{"Breakdown", "Group", "Responded", "Response rate", "Score", "95% interval", "Score", "95% interval",
-		"Score", "95% interval", "Difference", "Verdict"}, 0, 0, 0, 0, b.st.headerL, b.st.headerL, b.st.headerM, b.st.headerM)
+	b.strAcross(s, gLeadership, gLeadershipCI, 3, w.T("common.leadership"), b.st.headerL)
+	b.strAcross(s, gManagement, gManagementCI, 3, w.T("common.management"), b.st.headerM)
+	b.strAcross(s, gBalance, gBalanceCI, 3, w.T("common.balance"), b.st.header)
+	b.strAcross(s, gDifference, gVerdict, 3, w.T("groups.against_rest"), b.st.header)
+	b.strAcross(s, gFirstDim, lastCol, 3, w.T("groups.balance_each"), b.st.header)
+	score, interval := w.T("common.score"), w.T("common.interval")
+	b.headers(s, 4, []string{w.T("groups.breakdown"), w.T("groups.group"), w.T("groups.responded"), w.T("groups.rate"), score, interval,
+		score, interval, score, interval, w.T("groups.difference"), w.T("groups.verdict")},
+		0, 0, 0, 0, b.st.headerL, b.st.headerL, b.st.headerM, b.st.headerM)
 	names := make([]string, len(r.Dimensions))
 	for d, dim := range r.Dimensions {
 		names[d] = dim.Name
@@ -74,18 +76,18 @@ func (b *book) groups() {
 	row := gFirstRow
 	for i := range r.Groups {
 		g := &r.Groups[i]
-		b.str(s, gColumn, row, groupLabel(g.Column), b.st.text)
-		b.str(s, gValue, row, valueLabel(g.Value), b.st.text)
+		b.str(s, gColumn, row, w.column(g.Column), b.st.text)
+		b.str(s, gValue, row, w.value(g.Column, g.Value), b.st.text)
 		if g.Suppressed {
 			b.strAcross(s, gResponded, lastCol, row, g.Reason, b.st.note)
 			row++
 			continue
 		}
 		b.int(s, gResponded, row, *g.Responded)
-		b.num(s, gRate, row, g.ResponseRate, b.st.pct, "not known")
-		interval := intervalWords
+		b.num(s, gRate, row, g.ResponseRate, b.st.pct, w.T("common.not_known"))
+		interval := w.interval
 		if *g.Responded == g.Invited {
-			interval = func(*Interval) string { return allAnswered }
+			interval = func(*Interval) string { return w.T("common.all_answered") }
 		}
 		b.num(s, gLeadership, row, g.Leadership, b.st.num1, "")
 		b.str(s, gLeadershipCI, row, interval(g.LeadershipCI), b.st.interval)
@@ -96,10 +98,10 @@ func (b *book) groups() {
 		b.num(s, gDifference, row, g.Difference, b.st.signed1, "")
 		if g.Differs != nil {
 			_, style := b.verdict(g)
-			b.str(s, gVerdict, row, *g.Differs, style)
+			b.str(s, gVerdict, row, w.verdict(*g.Differs), style)
 		}
 		for d, gd := range g.Dimensions {
-			b.num(s, gFirstDim+d, row, gd.Balance, b.st.signed1, shortReason(gd.LeadershipHidden, gd.ManagementHidden))
+			b.num(s, gFirstDim+d, row, gd.Balance, b.st.signed1, b.shortReason(gd.LeadershipHidden, gd.ManagementHidden))
 		}
 		row++
 	}
@@ -113,7 +115,7 @@ func (b *book) groups() {
 	b.freeze(s, gResponded, gFirstRow)
 	row++
 	if len(r.Groups) == 0 {
-		b.paragraph(s, row, lastCol, "The roster has no breakdown columns for this campaign.", b.st.note)
+		b.paragraph(s, row, lastCol, w.T("groups.no_columns"), b.st.note)
 		return
 	}
 	for _, n := range b.groupNotes() {
@@ -129,56 +131,38 @@ func (b *book) stillOpen(sheet string, lastCol int) bool {
 	if b.r.Closed {
 		return false
 	}
-	b.paragraph(sheet, 4, lastCol, "Results by group appear once the campaign is closed: comparing two reports taken while answers "+
-		"are still coming in could show what the people who answered in between said.", b.st.note)
+	b.paragraph(sheet, 4, lastCol, b.w.T("groups.still_open"), b.st.note)
 	b.freeze(sheet, 1, 3)
 	return true
 }
 
 // groupNotes explain the Groups sheet once, below its table.
 func (b *book) groupNotes() []string {
-	r := b.r
-	compared := shownGroups(r)
+	r, w := b.r, b.w
 	return []string{
-		fmt.Sprintf("Scores rest on all of a group's answers. 95%% interval: where the score would most likely be had everyone in the "+
-			"group answered; the more people answer, the narrower it is (%q: everyone did, so the score is exact). Difference: the group's balance minus that of everyone else, in points. "+
-			"Verdict: %q or %q only where a test says the difference is clear at 95%%, allowing for the %d groups compared here "+
-			"(with many groups, some differences look clear by chance); otherwise %q.", allAnswered, MoreLeadership, MoreManagement, compared, NoClearDifference),
-		b.reasonsNote() + " The Group dimensions sheet shows which of the two scores is withheld.",
-		fmt.Sprintf("Groups that invited fewer than %d people are pooled as %q. A group with fewer than %d responses is hidden, "+
-			"and where its figures could be worked out by subtracting the groups shown from the total, the next smallest group is hidden too.",
-			r.MinGroupSize, campaign.PooledGroup, r.MinGroupSize),
+		w.T("groups.note_scores", "all_answered", w.T("common.all_answered"), "more_leadership", w.verdict(MoreLeadership),
+			"more_management", w.verdict(MoreManagement), "compared", shownGroups(r), "none", w.verdict(NoClearDifference)),
+		b.reasonsNote() + " " + w.T("groups.note_withheld"),
+		w.T("groups.note_pooled", "min", r.MinGroupSize, "pooled", w.T("common.pooled")),
 	}
 }
 
 // reasonsNote explains the short reasons in withheld cells.
 func (b *book) reasonsNote() string {
-	return fmt.Sprintf("In a dimension's cell, %q: fewer than %d people of the group answered that dimension's leadership or management "+
-		"statements; %q: withheld so that such a cell cannot be worked out by subtracting the groups shown from the total.",
-		shortTooFew, b.r.MinGroupSize, shortHidden)
+	w := b.w
+	return w.T("groups.reasons", "too_few", w.T("common.short_too_few"), "min", b.r.MinGroupSize, "hidden", w.T("common.short_hidden"))
 }
-
-// allAnswered stands for the interval of a group whose every invited
-// person answered: its scores are exact.
-const allAnswered = "all answered"
-
-// The short reasons a withheld cell of a group shows; reasonsNote explains
-// them.
-const (
-	shortTooFew = "too few"
-	shortHidden = "hidden"
-)
 
 // shortReason is the short reason for a cell resting on scores of the
 // given visibilities: too few answers, before hidden to protect another.
-func shortReason(vs ...campaign.Visibility) string {
+func (b *book) shortReason(vs ...campaign.Visibility) string {
 	why := ""
 	for _, v := range vs {
 		switch v {
 		case campaign.TooFew:
-			return shortTooFew
+			return b.w.T("common.short_too_few")
 		case campaign.Protecting:
-			why = shortHidden
+			why = b.w.T("common.short_hidden")
 		}
 	}
 	return why
@@ -187,7 +171,7 @@ func shortReason(vs ...campaign.Visibility) string {
 // quadrantCharts places, from row on, a quadrant chart for each breakdown
 // column with at least three groups that show both indices, side by side.
 func (b *book) quadrantCharts(row, lastCol int) {
-	const s = SheetGroups
+	s := b.sheet(SheetGroups)
 	r := b.r
 	guideCol, guideRow := lastCol+2, gFirstRow
 	placed := 0
@@ -231,15 +215,13 @@ func (b *book) quadrantCharts(row, lastCol int) {
 		b.do(b.f.AddChart(s, cell, &excelize.Chart{
 			Type:      excelize.Scatter,
 			Series:    append(guides, points...),
-			Title:     title(groupLabel(column) + ": management (across) and leadership (up)"),
+			Title:     title(b.w.T("groups.chart_title", "column", b.w.column(column))),
 			Legend:    excelize.ChartLegend{Position: "none"},
 			PlotArea:  excelize.ChartPlotArea{ShowSerName: true},
-			XAxis:     excelize.ChartAxis{Minimum: ptr(lo), Maximum: ptr(hi), MajorUnit: 10, Title: title("Management"), Font: axisFont},
-			YAxis:     excelize.ChartAxis{Minimum: ptr(lo), Maximum: ptr(hi), MajorUnit: 10, Title: title("Leadership"), Font: axisFont},
+			XAxis:     excelize.ChartAxis{Minimum: ptr(lo), Maximum: ptr(hi), MajorUnit: 10, Title: title(b.w.T("common.management")), Font: axisFont},
+			YAxis:     excelize.ChartAxis{Minimum: ptr(lo), Maximum: ptr(hi), MajorUnit: 10, Title: title(b.w.T("common.leadership")), Font: axisFont},
 			Dimension: excelize.ChartDimension{Width: width, Height: height},
-			Format: excelize.GraphicOptions{OffsetX: x,
-				AltText: "Scatter chart of the groups, each labelled with its name: management across, leadership up; " +
-					"the dashed lines at 50 divide the four quadrants, each named in its corner"},
+			Format:    excelize.GraphicOptions{OffsetX: x, AltText: b.w.T("groups.chart_alt")},
 		}))
 		placed++
 	}
@@ -254,7 +236,7 @@ func (b *book) quadrantCharts(row, lastCol int) {
 // drawn, not marked, labelled with their names (a blank for the lines).
 // It returns the row after them too.
 func (b *book) quadrantGuides(col, row int, lo, hi float64) ([]excelize.ChartSeries, int) {
-	const s = SheetGroups
+	s := b.sheet(SheetGroups)
 	left, right := lo+0.02*(hi-lo), 50+0.02*(hi-lo)
 	top, bottom := hi-0.05*(hi-lo), lo+0.05*(hi-lo)
 	guides := []struct {
@@ -263,10 +245,10 @@ func (b *book) quadrantGuides(col, row int, lo, hi float64) ([]excelize.ChartSer
 	}{
 		{" ", []float64{50, 50}, []float64{lo, hi}},
 		{" ", []float64{lo, hi}, []float64{50, 50}},
-		{QuadrantName(campaign.LeaderLed), []float64{left}, []float64{top}},
-		{QuadrantName(campaign.LeadsAndManages), []float64{right}, []float64{top}},
-		{QuadrantName(campaign.Neither), []float64{left}, []float64{bottom}},
-		{QuadrantName(campaign.ManagerRun), []float64{right}, []float64{bottom}},
+		{b.r.QuadrantName(campaign.LeaderLed), []float64{left}, []float64{top}},
+		{b.r.QuadrantName(campaign.LeadsAndManages), []float64{right}, []float64{top}},
+		{b.r.QuadrantName(campaign.Neither), []float64{left}, []float64{bottom}},
+		{b.r.QuadrantName(campaign.ManagerRun), []float64{right}, []float64{bottom}},
 	}
 	var out []excelize.ChartSeries
 	for _, g := range guides {

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -13,22 +12,16 @@ import (
 // scale that says nothing about which pole is better.
 var answerColours = [5]string{"A6611A", "DFC27D", "D9D9D9", "80CDC1", "018571"}
 
-func poleWord(p campaign.Pole) string {
-	if p == campaign.Management {
-		return "Management"
-	}
-	return "Leadership"
-}
-
 // items writes the Items sheet: every statement and how people answered it.
 func (b *book) items() {
-	const s = SheetItems
-	r := b.r
+	s := b.sheet(SheetItems)
+	r, w := b.r, b.w
 	b.widths(s, 60, 26, 13, 30, 9, 9, 9, 10, 10, 10, 10, 10)
-	b.heading(s, 12, "Statements", "Every statement, with how people answered it.")
-	names := []string{"Statement", "Dimension", "Side", "Short label", "Answers", "Average (1–5)", "Spread"}
-	for _, l := range campaign.ScaleLabels {
-		names = append(names, l)
+	b.heading(s, 12, w.T("items.title"), w.T("items.subtitle"))
+	names := []string{w.T("items.statement"), w.T("items.dimension"), w.T("items.side"), w.T("items.short"), w.T("items.answers"),
+		w.T("items.average"), w.T("items.spread")}
+	for v := campaign.ScaleMin; v <= campaign.ScaleMax; v++ {
+		names = append(names, w.T(fmt.Sprintf("scale.%d", v)))
 	}
 	b.headers(s, 3, names)
 	dimName := map[string]string{}
@@ -47,18 +40,17 @@ func (b *book) items() {
 	for _, it := range r.Items {
 		k := side{it.Dimension, string(it.Pole)}
 		seen[k]++
-		short := dimName[it.Dimension] + " (" + strings.ToLower(poleWord(it.Pole))
+		short := w.T("items.short_label", "dimension", dimName[it.Dimension], "side", w.T("pole."+string(it.Pole)+"_text"))
 		if perSide[k] > 1 {
-			short += fmt.Sprintf(" %d", seen[k])
+			short = w.T("items.short_label_numbered", "dimension", dimName[it.Dimension], "side", w.T("pole."+string(it.Pole)+"_text"), "number", seen[k])
 		}
-		short += ")"
 		b.str(s, 1, row, it.Text, b.st.text)
 		b.str(s, 2, row, dimName[it.Dimension], b.st.text)
 		side := b.st.sideL
 		if it.Pole == campaign.Management {
 			side = b.st.sideM
 		}
-		b.str(s, 3, row, poleWord(it.Pole), side)
+		b.str(s, 3, row, w.pole(it.Pole), side)
 		b.str(s, 4, row, short, b.st.text)
 		b.int(s, 5, row, it.N)
 		b.num(s, 6, row, it.Mean, b.st.num2, b.tooFew())
@@ -73,15 +65,13 @@ func (b *book) items() {
 	last := row - 1
 	b.freeze(s, 2, 4)
 	row++
-	b.paragraph(s, row, 7, "Answers: people who answered the statement. Average: on the 1–5 scale (3 is the middle). "+
-		"Spread: the standard deviation; about two thirds of the answers lie within one spread of the average. "+
-		"The last five columns count each answer.", b.st.note)
+	b.paragraph(s, row, 7, w.T("items.note"), b.st.note)
 	row += 2
 	if len(r.Items) == 0 || r.Items[0].Distribution == nil {
 		return
 	}
 	var series []excelize.ChartSeries
-	for i := range campaign.ScaleLabels {
+	for i := range campaign.ScaleMax {
 		series = append(series, excelize.ChartSeries{
 			Name:       absCell(s, 8+i, 3),
 			Categories: absRange(s, 4, 4, last),
@@ -94,11 +84,11 @@ func (b *book) items() {
 		Type:       excelize.BarPercentStacked,
 		VaryColors: ptr(false),
 		Series:     series,
-		Title:      title("How people answered each statement"),
+		Title:      title(w.T("items.chart_title")),
 		Legend:     excelize.ChartLegend{Position: "bottom"},
 		XAxis:      excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
 		YAxis:      excelize.ChartAxis{MajorGridLines: true, Font: axisFont},
 		Dimension:  excelize.ChartDimension{Width: 900, Height: uint(120 + 24*len(r.Items))},
-		Format:     excelize.GraphicOptions{AltText: "Stacked bars: the share of each answer, from strongly disagree to strongly agree, for every statement"},
+		Format:     excelize.GraphicOptions{AltText: w.T("items.chart_alt")},
 	}))
 }

@@ -1,9 +1,6 @@
 package reports
 
 import (
-	"fmt"
-	"math"
-
 	"github.com/xuri/excelize/v2"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
@@ -17,18 +14,19 @@ const summaryCols = 6
 // groups leaning most each way, against the rest of the organisation) and
 // the strongest and weakest dimension; and a paragraph that reads it all.
 func (b *book) summary() {
-	const s = SheetSummary
+	s := b.sheet(SheetSummary)
 	r := b.r
 	b.widths(s, 24, 16, 18, 12, 16, 44)
-	b.heading(s, summaryCols, r.Title+": "+r.Name,
-		"Scores run from 0 (everyone strongly disagrees) to 100 (everyone strongly agrees); 50 is the middle of the scale.")
-	status := "Open"
-	statusNote := "started " + r.Created + ", still taking answers"
+	w := b.w
+	b.heading(s, summaryCols, w.T("summary.heading", "title", r.Title, "name", r.Name), w.T("summary.subtitle"))
+	created, closing := w.date(r.Created), w.date(r.ClosingDate)
+	status := w.T("summary.open")
+	statusNote := w.T("summary.started_open", "created", created)
 	if r.ClosingDate != "" {
-		statusNote = "started " + r.Created + ", takes answers until the end of " + r.ClosingDate
+		statusNote = w.T("summary.started_closes", "created", created, "closing", closing)
 	}
 	if r.Closed {
-		status, statusNote = "Closed", "started "+r.Created+", last day for answers: "+r.ClosingDate
+		status, statusNote = w.T("summary.closed"), w.T("summary.started_closed", "created", created, "closing", closing)
 	}
 
 	row := 4
@@ -46,49 +44,50 @@ func (b *book) summary() {
 			b.do(b.f.SetCellStyle(s, ref(2, rw), ref(2, rw), b.st.countLeft))
 		}
 	}
-	b.str(s, 1, row, "Campaign", b.st.label)
-	b.strAcross(s, 2, summaryCols, row, r.Name+" ("+r.Campaign+")", b.st.label)
+	b.str(s, 1, row, w.T("summary.campaign"), b.st.label)
+	b.strAcross(s, 2, summaryCols, row, w.T("summary.campaign_words", "name", r.Name, "slug", r.Campaign), b.st.label)
 	row++
-	fact("Status", func(rw int) { b.str(s, 2, rw, status, b.st.label) }, statusNote)
-	fact("Invited", count(r.Invited), "people asked to answer")
-	fact("Delivered", count(r.Delivered), "invitations delivered to people still on the roster (bounces not counted)")
-	fact("Responded", count(r.Responded), "people who answered")
-	fact("Response rate", func(rw int) { b.num(s, 2, rw, r.ResponseRate, b.st.pctLeft, "nothing delivered yet") }, "responded ÷ delivered, people still on the roster")
+	fact(w.T("summary.status"), func(rw int) { b.str(s, 2, rw, status, b.st.label) }, statusNote)
+	fact(w.T("summary.invited"), count(r.Invited), w.T("summary.invited_note"))
+	fact(w.T("summary.delivered"), count(r.Delivered), w.T("summary.delivered_note"))
+	fact(w.T("summary.responded"), count(r.Responded), w.T("summary.responded_note"))
+	fact(w.T("summary.rate"), func(rw int) { b.num(s, 2, rw, r.ResponseRate, b.st.pctLeft, w.T("summary.rate_none")) }, w.T("summary.rate_note"))
 	row++
 
-	b.str(s, 1, row, "What this says", b.st.label)
+	b.str(s, 1, row, w.T("summary.what_this_says"), b.st.label)
 	row++
 	b.paragraph(s, row, summaryCols, Reading(r), b.st.paragraph)
 	row += 2
 
-	b.headers(s, row, []string{"Organisation", "Score", "95% interval"})
-	b.strAcross(s, 4, summaryCols, row, "What it means", b.st.header)
+	b.headers(s, row, []string{w.T("summary.organisation"), w.T("common.score"), w.T("common.interval")})
+	b.strAcross(s, 4, summaryCols, row, w.T("summary.what_it_means"), b.st.header)
 	row++
 	index := func(label string, v *float64, ci *Interval, style int, explain string) {
 		b.str(s, 1, row, label, b.st.label)
 		b.num(s, 2, row, v, style, b.tooFew())
-		b.str(s, 3, row, intervalWords(ci), b.st.interval)
+		b.str(s, 3, row, w.interval(ci), b.st.interval)
 		b.strAcross(s, 4, summaryCols, row, explain, b.st.note)
 		row++
 	}
-	index("Leadership index", r.Leadership, r.LeadershipCI, b.st.bigL, "how much staff see leading: people first, coaching, trust, the big picture, growth")
-	index("Management index", r.Management, r.ManagementCI, b.st.bigM, "how much staff see managing: systems, control, detail, predictability, directives")
-	index("Balance", r.Balance, r.BalanceCI, b.st.bigBalance, "leadership minus management: above 0 leans to leading, below 0 to managing")
+	index(w.T("summary.leadership_index"), r.Leadership, r.LeadershipCI, b.st.bigL, w.T("summary.leadership_means"))
+	index(w.T("summary.management_index"), r.Management, r.ManagementCI, b.st.bigM, w.T("summary.management_means"))
+	index(w.T("common.balance"), r.Balance, r.BalanceCI, b.st.bigBalance, w.T("summary.balance_means"))
 	quadrant := b.tooFew()
 	if r.Quadrant != nil {
-		quadrant = QuadrantWords(campaign.Quadrant(*r.Quadrant))
+		quadrant = r.QuadrantWords(campaign.Quadrant(*r.Quadrant))
 	}
-	b.str(s, 1, row, "Overall picture", b.st.label)
+	b.str(s, 1, row, w.T("summary.overall_picture"), b.st.label)
 	b.strAcross(s, 2, summaryCols, row, quadrant, b.st.text)
 	row++
-	b.str(s, 1, row, "Reliability", b.st.label)
-	b.strAcross(s, 2, summaryCols, row, reliabilityWords(r), b.st.text)
+	b.str(s, 1, row, w.T("summary.reliability"), b.st.label)
+	b.strAcross(s, 2, summaryCols, row, w.T("summary.reliability_words", "leadership", w.two(r.Alpha.Leadership),
+		"management", w.two(r.Alpha.Management), "threshold", w.fixed(campaign.AlphaThreshold, 2)), b.st.text)
 	row += 2
 
 	row = b.whoDiffers(row)
 	row = b.strongestDimensions(row)
 	if len(r.Notes) > 0 {
-		b.str(s, 1, row, "Please note", b.st.label)
+		b.str(s, 1, row, w.T("summary.please_note"), b.st.label)
 		row++
 		for _, n := range r.Notes {
 			b.paragraph(s, row, summaryCols, n, b.st.note)
@@ -107,15 +106,15 @@ func (b *book) summary() {
 		Type:       excelize.Bar,
 		VaryColors: ptr(false),
 		Series: []excelize.ChartSeries{
-			{Name: absCell(SheetDimensions, 2, 3), Categories: absRange(SheetDimensions, 1, first, last), Values: absRange(SheetDimensions, 2, first, last), Fill: fill(ColourLeadership)},
-			{Name: absCell(SheetDimensions, 3, 3), Categories: absRange(SheetDimensions, 1, first, last), Values: absRange(SheetDimensions, 3, first, last), Fill: fill(ColourManagement)},
+			{Name: absCell(b.sheet(SheetDimensions), 2, 3), Categories: absRange(b.sheet(SheetDimensions), 1, first, last), Values: absRange(b.sheet(SheetDimensions), 2, first, last), Fill: fill(ColourLeadership)},
+			{Name: absCell(b.sheet(SheetDimensions), 3, 3), Categories: absRange(b.sheet(SheetDimensions), 1, first, last), Values: absRange(b.sheet(SheetDimensions), 3, first, last), Fill: fill(ColourManagement)},
 		},
-		Title:     title("Leadership and management, dimension by dimension (0–100)"),
+		Title:     title(w.T("summary.chart_title")),
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
 		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0), MajorGridLines: true, MajorUnit: 25, Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 760, Height: uint(120 + 42*len(r.Dimensions))},
-		Format:    excelize.GraphicOptions{AltText: "Bar chart of the leadership and management scores of every dimension", OffsetX: 4, OffsetY: 4},
+		Format:    excelize.GraphicOptions{AltText: w.T("summary.chart_alt"), OffsetX: 4, OffsetY: 4},
 	}))
 }
 
@@ -123,25 +122,26 @@ func (b *book) summary() {
 // managing, each against the rest of the organisation, from row on, and
 // returns the next free row.
 func (b *book) whoDiffers(row int) int {
-	r := b.r
-	header := summaryHeader{names: [5]string{"Who differs", "Group", "Balance", "Against the rest (points)", "Is the difference clear?"}}
+	r, w := b.r, b.w
+	header := summaryHeader{names: [5]string{w.T("summary.who_differs"), w.T("summary.group"), w.T("common.balance"),
+		w.T("summary.against_rest"), w.T("summary.is_clear")}}
 	leader, manager := r.leaning()
 	if leader == nil {
-		why := "Results by group appear once the campaign is closed."
+		why := w.T("summary.groups_when_closed")
 		if r.Closed {
-			why = fmt.Sprintf("No two groups have the %d responses a group needs to be shown.", r.MinGroupSize)
+			why = w.T("summary.no_two_groups", "min", r.MinGroupSize)
 		}
 		row = b.summaryTable(row, header, nil)
-		b.strAcross(SheetSummary, 1, summaryCols, row, why, b.st.note)
+		b.strAcross(b.sheet(SheetSummary), 1, summaryCols, row, why, b.st.note)
 		return row + 2
 	}
 	var rows []summaryRow
 	for _, g := range []struct {
 		label string
 		group *Group
-	}{{"Leans most to leading", leader}, {"Leans most to managing", manager}} {
+	}{{w.T("summary.leans_leading"), leader}, {w.T("summary.leans_managing"), manager}} {
 		verdict, style := b.verdict(g.group)
-		rows = append(rows, summaryRow{label: g.label, name: groupLabel(g.group.Column) + ": " + valueLabel(g.group.Value),
+		rows = append(rows, summaryRow{label: g.label, name: b.groupName(g.group.Column, g.group.Value),
 			figures: [2]*float64{g.group.Balance, g.group.Difference}, style: b.st.signed1, words: verdict, wordsStyle: style})
 	}
 	return b.summaryTable(row, header, rows)
@@ -150,17 +150,18 @@ func (b *book) whoDiffers(row int) int {
 // strongestDimensions writes the dimensions where staff see the most and
 // the least of both sides, from row on, and returns the next free row.
 func (b *book) strongestDimensions(row int) int {
+	w := b.w
 	strongest, weakest := b.r.strength()
 	if strongest == nil {
 		return row
 	}
-	header := summaryHeader{names: [5]string{"Dimensions", "Name", "Leadership", "Management", "What it means"},
-		styles: [5]int{2: b.st.headerL, 3: b.st.headerM}}
+	header := summaryHeader{names: [5]string{w.T("summary.dimensions"), w.T("summary.name"), w.T("common.leadership"),
+		w.T("common.management"), w.T("summary.what_it_means")}, styles: [5]int{2: b.st.headerL, 3: b.st.headerM}}
 	return b.summaryTable(row, header, []summaryRow{
-		{label: "Strongest", name: strongest.Name, figures: [2]*float64{strongest.Leadership, strongest.Management}, style: b.st.num1,
-			words: "staff see the most of both leading and managing here", wordsStyle: b.st.note},
-		{label: "Weakest", name: weakest.Name, figures: [2]*float64{weakest.Leadership, weakest.Management}, style: b.st.num1,
-			words: "staff see the least of both here", wordsStyle: b.st.note},
+		{label: w.T("summary.strongest"), name: strongest.Name, figures: [2]*float64{strongest.Leadership, strongest.Management}, style: b.st.num1,
+			words: w.T("summary.strongest_means"), wordsStyle: b.st.note},
+		{label: w.T("summary.weakest"), name: weakest.Name, figures: [2]*float64{weakest.Leadership, weakest.Management}, style: b.st.num1,
+			words: w.T("summary.weakest_means"), wordsStyle: b.st.note},
 	})
 }
 
@@ -184,7 +185,7 @@ type summaryRow struct {
 // summaryTable writes a small table of the Summary from row on and returns
 // the row after it.
 func (b *book) summaryTable(row int, h summaryHeader, rows []summaryRow) int {
-	const s = SheetSummary
+	s := b.sheet(SheetSummary)
 	for i, name := range h.names {
 		style := h.styles[i]
 		if style == 0 {
@@ -203,28 +204,12 @@ func (b *book) summaryTable(row int, h summaryHeader, rows []summaryRow) int {
 	for _, r := range rows {
 		b.str(s, 1, row, r.label, b.st.label)
 		b.strAcross(s, 2, 3, row, r.name, b.st.label)
-		b.num(s, 4, row, r.figures[0], r.style, "not known")
-		b.num(s, 5, row, r.figures[1], r.style, "not known")
+		b.num(s, 4, row, r.figures[0], r.style, b.w.T("common.not_known"))
+		b.num(s, 5, row, r.figures[1], r.style, b.w.T("common.not_known"))
 		b.str(s, 6, row, r.words, r.wordsStyle)
 		row++
 	}
 	return row
-}
-
-// intervalWords writes an interval for reading: "57.0 to 65.4".
-func intervalWords(ci *Interval) string {
-	if ci == nil {
-		return ""
-	}
-	return signed(ci[0]) + " to " + signed(ci[1])
-}
-
-// signed writes a figure with one decimal and a real minus sign.
-func signed(v float64) string {
-	if v < 0 {
-		return fmt.Sprintf("−%.1f", math.Abs(v))
-	}
-	return fmt.Sprintf("%.1f", v)
 }
 
 // verdict says whether a group's balance clearly differs from the rest of
@@ -234,9 +219,9 @@ func (b *book) verdict(g *Group) (string, int) {
 	case g.Differs == nil:
 		return "", 0
 	case *g.Differs == MoreLeadership:
-		return "Yes: clearly more leadership than the rest", b.st.verdictL
+		return b.w.T("summary.clearly_leadership"), b.st.verdictL
 	case *g.Differs == MoreManagement:
-		return "Yes: clearly more management than the rest", b.st.verdictM
+		return b.w.T("summary.clearly_management"), b.st.verdictM
 	}
-	return "No clear difference: it could be chance", b.st.verdictNone
+	return b.w.T("summary.not_clear"), b.st.verdictNone
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -60,7 +61,7 @@ func (b *book) newStyles() styles {
 		pct:       b.style(&excelize.Style{CustomNumFmt: &pct, Alignment: top}),
 		num2:      b.style(&excelize.Style{CustomNumFmt: &two, Alignment: top}),
 		count:     b.style(&excelize.Style{NumFmt: 3, Alignment: top}), // #,##0
-		interval:  b.style(&excelize.Style{Font: &excelize.Font{Color: "404040"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}}),
+		interval:  b.style(&excelize.Style{Font: &excelize.Font{Color: "404040"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true}}),
 		countLeft: b.style(&excelize.Style{NumFmt: 3, Font: &excelize.Font{Bold: true}, Alignment: leftTop}),
 		pctLeft:   b.style(&excelize.Style{CustomNumFmt: &pct, Font: &excelize.Font{Bold: true}, Alignment: leftTop}),
 		bigL:      b.style(&excelize.Style{CustomNumFmt: &one, Font: &excelize.Font{Bold: true, Size: 14, Color: ColourLeadership}, Alignment: leftTop}),
@@ -131,9 +132,20 @@ func title(text string) excelize.ChartTitle {
 }
 
 func absRange(sheet string, col, from, to int) string {
-	return fmt.Sprintf("%s!$%s$%d:$%s$%d", sheet, colName(col), from, colName(col), to)
+	return fmt.Sprintf("%s!$%s$%d:$%s$%d", quoteSheet(sheet), colName(col), from, colName(col), to)
 }
 
 func absCell(sheet string, col, row int) string {
-	return fmt.Sprintf("%s!$%s$%d", sheet, colName(col), row)
+	return fmt.Sprintf("%s!$%s$%d", quoteSheet(sheet), colName(col), row)
+}
+
+// quoteSheet quotes a sheet's name for a reference when it needs it: a
+// name in another language may hold spaces, accents or an apostrophe.
+func quoteSheet(name string) string {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+		}
+	}
+	return name
 }

@@ -8,7 +8,9 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The sheets of the workbook. Change appears only with a comparison.
+// The sheets of the workbook, named in English; a workbook in another
+// language names them in it (sheet.* in text/LANG.toml). Change appears
+// only with a comparison.
 const (
 	SheetSummary         = "Summary"
 	SheetChange          = "Change"
@@ -21,38 +23,39 @@ const (
 )
 
 // A sheet is one sheet of the workbook. Each lives in a file of its own
-// (sheet_*.go) with all of its text; adding one is that file and a line in
-// sheets.
+// (sheet_*.go), and its words in a table of its own in text/LANG.toml;
+// adding one is that file, that table and a line in sheets.
 type sheet struct {
-	name  string
+	name  string // one of the Sheet constants
+	key   string // the catalog key of its name
 	write func(*book)
 }
 
 // sheets returns the sheets of r's workbook, in order: what an owner reads
 // first comes first.
 func sheets(r *Report) []sheet {
-	list := []sheet{{SheetSummary, (*book).summary}}
+	list := []sheet{{SheetSummary, "sheet.summary", (*book).summary}}
 	if r.Compare != nil {
-		list = append(list, sheet{SheetChange, (*book).change})
+		list = append(list, sheet{SheetChange, "sheet.change", (*book).change})
 	}
 	return append(list,
-		sheet{SheetGroups, (*book).groups},
-		sheet{SheetGroupDimensions, (*book).groupDimensions},
-		sheet{SheetDimensions, (*book).dimensions},
-		sheet{SheetItems, (*book).items},
-		sheet{SheetComments, (*book).comments},
-		sheet{SheetMethod, (*book).method},
+		sheet{SheetGroups, "sheet.groups", (*book).groups},
+		sheet{SheetGroupDimensions, "sheet.group_dimensions", (*book).groupDimensions},
+		sheet{SheetDimensions, "sheet.dimensions", (*book).dimensions},
+		sheet{SheetItems, "sheet.items", (*book).items},
+		sheet{SheetComments, "sheet.comments", (*book).comments},
+		sheet{SheetMethod, "sheet.method", (*book).method},
 	)
 }
 
 // WriteWorkbook writes the report as an Excel workbook: Summary, Change
 // (with a comparison), Groups, Group dimensions, Dimensions, Items,
-// Comments and Method, every sheet printed landscape and one page wide,
-// every row as tall as its wrapped text. Text from respondents and from the
-// roster is always written as a string, never as a formula. It returns
-// excelize's errors, wrapped.
+// Comments and Method, in the report's language, every sheet printed
+// landscape and one page wide, every row as tall as its wrapped text. Text
+// from respondents and from the roster is always written as a string,
+// never as a formula. It returns excelize's errors, wrapped.
 func WriteWorkbook(w io.Writer, r *Report) error {
-	b := &book{f: excelize.NewFile(), r: r, layouts: map[string]*layout{}, text: map[int]textStyle{}}
+	b := &book{f: excelize.NewFile(), r: r, w: r.w, layouts: map[string]*layout{}, text: map[int]textStyle{}, names: map[string]string{}}
 	defer b.f.Close()
 	list := sheets(r)
 	b.setup(list)
@@ -76,6 +79,8 @@ func WriteWorkbook(w io.Writer, r *Report) error {
 type book struct {
 	f       *excelize.File
 	r       *Report
+	w       wording           // the report's words
+	names   map[string]string // Sheet constant → the sheet's name in the report's language
 	err     error
 	st      styles
 	text    map[int]textStyle  // style → how its text wraps
@@ -92,17 +97,23 @@ func (b *book) do(err error) {
 // before any sheet is written, since Comments is streamed), and the styles.
 func (b *book) setup(list []sheet) {
 	for i, s := range list {
+		name := b.w.T(s.key)
+		b.names[s.name] = name
 		if i == 0 {
-			b.do(b.f.SetSheetName("Sheet1", s.name))
+			b.do(b.f.SetSheetName("Sheet1", name))
 		} else {
-			_, err := b.f.NewSheet(s.name)
+			_, err := b.f.NewSheet(name)
 			b.do(err)
 		}
-		b.printSetup(s.name)
+		b.printSetup(name)
 	}
 	b.f.SetActiveSheet(0)
 	b.st = b.newStyles()
 }
+
+// sheet returns the name, in the report's language, of the sheet a Sheet
+// constant names.
+func (b *book) sheet(name string) string { return b.names[name] }
 
 // printSetup prints a sheet landscape, as wide as one page.
 func (b *book) printSetup(sheet string) {
@@ -123,14 +134,14 @@ func (b *book) onePage(sheet string) {
 func (b *book) finish() {
 	r := b.r
 	b.do(b.f.SetDocProps(&excelize.DocProperties{
-		Title:       r.Title + ": " + r.Name,
-		Subject:     "How staff experience leadership and management",
-		Description: fmt.Sprintf("lvm-mail report on campaign %s: %d responses of %d invited.", r.Campaign, r.Responded, r.Invited),
-		Keywords:    "leadership, management, staff survey",
+		Title:       b.w.T("summary.heading", "title", r.Title, "name", r.Name),
+		Subject:     b.w.T("doc.subject"),
+		Description: b.w.T("doc.description", "slug", r.Campaign, "responded", r.Responded, "invited", r.Invited),
+		Keywords:    b.w.T("doc.keywords"),
 		Creator:     "lvm-mail",
-		Category:    "Staff survey",
+		Category:    b.w.T("doc.category"),
 		Created:     r.Generated.UTC().Format(time.RFC3339),
 		Modified:    r.Generated.UTC().Format(time.RFC3339),
-		Language:    "en",
+		Language:    b.w.Lang(),
 	}))
 }

@@ -21,6 +21,11 @@
 //   - name, or else both first_name and last_name, joined with a space;
 //   - department, also accepted as "Dept".
 //
+// An optional language column holds each person's language, a BCP 47 tag
+// such as "de" or "fr-CA" (campaign.ColumnLanguage); like the columns
+// below it is kept as an attribute, as written, and a tag no campaign
+// language matches is not an error: that person gets the default language.
+//
 // first_name is kept as StaffMember.FirstName, for greetings, even when a
 // name column is present; first_name and last_name are never kept as
 // attributes. A roster without first_name whose names have a comma ("Müller,

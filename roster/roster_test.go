@@ -121,3 +121,22 @@ func TestReadMissingFile(t *testing.T) {
 		t.Errorf("got %v, %v; want nil, an error matching fs.ErrNotExist", staff, err)
 	}
 }
+
+// TestLanguageColumn: the language column is kept as written, a tag no
+// campaign speaks included, and an empty cell as none.
+func TestLanguageColumn(t *testing.T) {
+	staff, err := importCSV(t, "staff.csv", "email,name,department,language\n"+
+		"a@example.com,Ann,Sales,de-CH\n"+
+		"b@example.com,Bob,Sales,xx\n"+
+		"c@example.com,Cat,Sales,\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var langs []string
+	for _, m := range staff {
+		langs = append(langs, m.Language())
+	}
+	if want := []string{"de-CH", "xx", ""}; !reflect.DeepEqual(langs, want) {
+		t.Errorf("languages %q, want %q", langs, want)
+	}
+}

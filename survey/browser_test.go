@@ -91,8 +91,8 @@ func TestBrowserAnswerAndSubmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loc != f.srv.URL+"/thanks" || heading != "Thank you" {
-		t.Errorf("after submitting: at %s with heading %q, want %s/thanks and \"Thank you\"", loc, heading, f.srv.URL)
+	if loc != f.srv.URL+"/thanks?lang=en" || heading != "Thank you" {
+		t.Errorf("after submitting: at %s with heading %q, want %s/thanks?lang=en and \"Thank you\"", loc, heading, f.srv.URL)
 	}
 
 	got := f.responses()
@@ -107,8 +107,7 @@ func TestBrowserAnswerAndSubmit(t *testing.T) {
 // TestBrowserNarrowScreen lays the page out at phone widths: nothing may
 // overflow sideways. At 375 px it takes a full-page screenshot; with
 // LVM_MAIL_UPDATE_SCREENSHOT=1 it also writes it to docs/survey-page.png,
-// and its first screen (375 × 740 px), which README.md shows, to
-// docs/survey-page-top.png.
+// and its first screen to docs/survey-page-top.png (saveScreenshot).
 func TestBrowserNarrowScreen(t *testing.T) {
 	f := newFixture(t)
 	ctx := newBrowser(t)
@@ -133,37 +132,46 @@ func TestBrowserNarrowScreen(t *testing.T) {
 		if width != 375 {
 			continue
 		}
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
+		saveScreenshot(t, ctx, "survey-page.png")
+	}
+}
+
+// saveScreenshot takes a full-page screenshot, 375 px wide, and keeps it
+// in the test's folder; with LVM_MAIL_UPDATE_SCREENSHOT=1 it writes it to
+// docs/name too, and its first screen (375 × 740 px), which README.md
+// shows, to docs/NAME-top.png.
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
+	}
+	if w := img.Bounds().Dx(); w != 375 {
+		t.Errorf("screenshot %d px wide, want 375", w)
+	}
+	if err := os.WriteFile(filepath.Join(t.TempDir(), name), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
+		if err := os.WriteFile(filepath.Join("..", "docs", name), shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		img, err := png.Decode(bytes.NewReader(shot))
-		if err != nil {
-			t.Fatalf("the screenshot is not a PNG: %v", err)
+		top, ok := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		})
+		if !ok {
+			t.Fatalf("cannot crop a %T", img)
 		}
-		if w := img.Bounds().Dx(); w != 375 {
-			t.Errorf("screenshot %d px wide, want 375", w)
-		}
-		if err := os.WriteFile(filepath.Join(t.TempDir(), "survey-page.png"), shot, 0o644); err != nil {
+		var b bytes.Buffer
+		if err := png.Encode(&b, top.SubImage(image.Rect(0, 0, 375, 740))); err != nil {
 			t.Fatal(err)
 		}
-		if os.Getenv("LVM_MAIL_UPDATE_SCREENSHOT") == "1" {
-			if err := os.WriteFile(filepath.Join("..", "docs", "survey-page.png"), shot, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			top, ok := img.(interface {
-				SubImage(image.Rectangle) image.Image
-			})
-			if !ok {
-				t.Fatalf("cannot crop a %T", img)
-			}
-			var b bytes.Buffer
-			if err := png.Encode(&b, top.SubImage(image.Rect(0, 0, 375, 740))); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join("..", "docs", "survey-page-top.png"), b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
+		if err := os.WriteFile(filepath.Join("..", "docs", strings.TrimSuffix(name, ".png")+"-top.png"), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
@@ -249,14 +257,17 @@ func TestBrowserStatementOrder(t *testing.T) {
 
 // TestBrowserAccessibility injects axe-core into the survey page, at a
 // phone's width and a desktop's, first as it opens and then showing the
-// problems of a refused submission, and fails on any violation of WCAG 2.2
-// level A or AA.
+// problems of a refused submission, in English and, at a phone's width,
+// in German, French and Spanish, and fails on any violation of WCAG 2.2
+// level A or AA (the language of the page and of its language links
+// included).
 func TestBrowserAccessibility(t *testing.T) {
 	axe, err := os.ReadFile(testtool.AxeCore(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := newFixture(t)
+	f.setLanguages("en", "de", "fr", "es", "en", "en")
 	ctx := newBrowser(t)
 	const check = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
 		.then(r => JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -268,13 +279,21 @@ func TestBrowserAccessibility(t *testing.T) {
 			Nodes            []string
 		}
 	}
-	for _, width := range []int64{375, 1280} {
+	type visit struct {
+		person int
+		lang   string
+		width  int64
+	}
+	visits := []visit{{0, "en", 375}, {0, "en", 1280}, {1, "de", 375}, {2, "fr", 375}, {3, "es", 375}}
+	for _, v := range visits {
+		width := v.width
 		for _, state := range []string{"form", "refused"} {
+			state := v.lang + " " + state
 			steps := []chromedp.Action[chromedp.Void]{
 				chromedp.EmulateViewport(width, 800),
-				chromedp.Navigate(f.srv.URL + "/s/" + f.tokens[0]),
+				chromedp.Navigate(f.srv.URL + "/s/" + f.tokens[v.person]),
 			}
-			if state == "refused" {
+			if strings.HasSuffix(state, "refused") {
 				steps = append(steps, chromedp.Click(chromedp.CSS(`button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".summary")))
 			}
 			if err := chromedp.Do(ctx, steps...); err != nil {

@@ -22,29 +22,31 @@ var errBadForm = errors.New("survey: the form does not match the survey")
 //	errBadForm                 400
 //	anything else              500, logged in full
 //
-// c is the link's campaign when it is known; sub is the submission when
-// there is one to show again.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, c *campaign.Campaign, sub *submission) {
+// v is what is known of the link: its campaign and recipient, for the
+// page's language and the closing date; sub is the submission when there
+// is one to show again.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, v view, sub *submission) {
 	var input *campaign.InputError
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, campaign.ErrTokenUnknown):
-		h.render(w, r, http.StatusNotFound, "notfound", h.layout(r, "Link not found"))
+		h.render(w, r, http.StatusNotFound, "notfound", h.layout(r, v, "title.notfound"))
 	case errors.Is(err, campaign.ErrCampaignClosed):
-		h.render(w, r, http.StatusGone, "closed", closedPage{layout: h.layout(r, "This survey has closed"), Closed: h.closedAt(c)})
+		l := h.layout(r, v, "title.closed")
+		h.render(w, r, http.StatusGone, "closed", closedPage{layout: l, Closed: h.closedAt(v.camp, l)})
 	case errors.Is(err, campaign.ErrTokenUsed):
 		// 409, not 200: this submission was not recorded, because another
 		// one was. The page still reads as good news, which it is.
-		h.render(w, r, http.StatusConflict, "already", h.layout(r, "Your answers are recorded"))
-	case errors.As(err, &input) && c != nil && sub != nil:
-		h.renderForm(w, r, http.StatusUnprocessableEntity, c, sub, input)
+		h.render(w, r, http.StatusConflict, "already", h.layout(r, v, "title.already"))
+	case errors.As(err, &input) && v.camp != nil && sub != nil:
+		h.renderForm(w, r, http.StatusUnprocessableEntity, v, sub, input)
 	case errors.As(err, &tooBig):
-		h.render(w, r, http.StatusRequestEntityTooLarge, "toolarge", h.layout(r, "Your answers were too long"))
+		h.render(w, r, http.StatusRequestEntityTooLarge, "toolarge", h.layout(r, v, "title.toolarge"))
 	case errors.Is(err, errBadForm):
-		h.render(w, r, http.StatusBadRequest, "badform", h.layout(r, "Your answers did not arrive"))
+		h.render(w, r, http.StatusBadRequest, "badform", h.layout(r, v, "title.badform"))
 	default:
 		// Store errors name the operation, never the token or the answers.
 		h.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", route(r), "error", err)
-		h.render(w, r, http.StatusInternalServerError, "error", h.layout(r, "Something went wrong"))
+		h.render(w, r, http.StatusInternalServerError, "error", h.layout(r, v, "title.error"))
 	}
 }

@@ -38,20 +38,21 @@ func wellFormed(s string) bool {
 func (h *Handler) showForm(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	if !wellFormed(token) {
-		h.fail(w, r, campaign.ErrTokenUnknown, nil, nil)
+		h.fail(w, r, campaign.ErrTokenUnknown, view{}, nil)
 		return
 	}
 	rec, c, err := h.store.FindRecipientByToken(r.Context(), token)
+	v := view{camp: c, rec: rec}
 	switch {
 	case err != nil:
-		h.fail(w, r, err, nil, nil)
+		h.fail(w, r, err, view{}, nil)
 	case c.Closed(h.now()):
-		h.fail(w, r, campaign.ErrCampaignClosed, c, nil)
+		h.fail(w, r, campaign.ErrCampaignClosed, v, nil)
 	case rec.Responded:
 		// Not an error for the person who opens their link again.
-		h.render(w, r, http.StatusOK, "already", h.layout(r, "Your answers are recorded"))
+		h.render(w, r, http.StatusOK, "already", h.layout(r, v, "title.already"))
 	default:
-		h.renderForm(w, r, http.StatusOK, c, nil, nil)
+		h.renderForm(w, r, http.StatusOK, v, nil, nil)
 	}
 }
 
@@ -65,7 +66,7 @@ func (h *Handler) showForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	if !wellFormed(token) {
-		h.fail(w, r, campaign.ErrTokenUnknown, nil, nil)
+		h.fail(w, r, campaign.ErrTokenUnknown, view{}, nil)
 		return
 	}
 	if r.ContentLength > h.maxBody {
@@ -73,38 +74,39 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		// refused anyway (or that never comes), and do not read it: the
 		// connection closes after the answer.
 		w.Header().Set("Connection", "close")
-		h.fail(w, r, &http.MaxBytesError{Limit: h.maxBody}, nil, nil)
+		h.fail(w, r, &http.MaxBytesError{Limit: h.maxBody}, view{}, nil)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
 	sub, err := parseSubmission(r)
 	if err != nil {
-		h.fail(w, r, err, nil, nil)
+		h.fail(w, r, err, view{}, nil)
 		return
 	}
 	err = h.commits.submit(r.Context(), campaign.Submission{Token: token, Answers: sub.answers, Comment: sub.comment})
 	if err == nil {
 		// Relative, so that the token stays out of the thank-you page's URL
-		// and a reverse proxy may serve the site under a path of its own.
-		w.Header().Set("Location", h.layout(r, "").Root+"thanks")
+		// and a reverse proxy may serve the site under a path of its own;
+		// in the language the form was in (its action carries ?lang=).
+		w.Header().Set("Location", rootOf(r.URL.Path)+"thanks"+h.layout(r, view{}, "").Query)
 		w.WriteHeader(http.StatusSeeOther)
 		return
 	}
 	var input *campaign.InputError
 	if !errors.Is(err, campaign.ErrCampaignClosed) && !errors.As(err, &input) {
-		h.fail(w, r, err, nil, nil)
+		h.fail(w, r, err, view{}, nil)
 		return
 	}
 	// The closed page names the closing date and the form is shown again:
 	// both need the campaign.
-	_, c, lookupErr := h.store.FindRecipientByToken(r.Context(), token)
+	rec, c, lookupErr := h.store.FindRecipientByToken(r.Context(), token)
 	switch {
 	case lookupErr != nil:
 		err = lookupErr
 	case input != nil && sub.fields > formFields(&c.Instrument):
 		err = fmt.Errorf("%w: %d fields, the survey has %d", errBadForm, sub.fields, formFields(&c.Instrument))
 	}
-	h.fail(w, r, err, c, sub)
+	h.fail(w, r, err, view{camp: c, rec: rec}, sub)
 }
 
 // formFields is the number of fields the survey's form has.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 // Store is what the handler needs from the campaign store.
@@ -49,6 +50,11 @@ type Options struct {
 	// Location is the time zone of the dates on the page. Nil means
 	// time.Local.
 	Location *time.Location
+	// DefaultLanguage is the language of the pages that belong to no
+	// campaign (an unknown link, the thank-you page) when neither the
+	// link's ?lang= nor the browser's Accept-Language names one the page
+	// speaks. Empty means English.
+	DefaultLanguage string
 }
 
 // A Handler serves the survey pages. Build it with NewHandler.
@@ -59,13 +65,16 @@ type Handler struct {
 	log          *slog.Logger
 	maxBody      int64
 	loc          *time.Location
+	defaultLang  string
 	pages        pages
+	catalogs     *locale.Catalogs
 	commits      *groupCommit
 	next         http.Handler
 }
 
 // NewHandler returns the survey's http.Handler. It parses the embedded page
-// templates once and returns an error if they do not parse.
+// templates and the catalogs of their words once, and returns an error if
+// they do not parse.
 //
 // Its routes:
 //
@@ -78,9 +87,16 @@ type Handler struct {
 //	GET  /healthz            {"status": "ok", "database": ID} while it runs
 //
 // Any other method on /s/{token} or /s/{token}/stop gets 405 with "Allow:
-// GET, HEAD, POST"; everything else gets a kind 404 page.
+// GET, HEAD, POST"; everything else gets a kind 404 page. A page is in the
+// person's language, or in the campaign's language ?lang= names; pages
+// that belong to no link are in the browser's language where the survey
+// speaks it.
 func NewHandler(store Store, organisation string, now func() time.Time, logger *slog.Logger, opts Options) (*Handler, error) {
 	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	cats, err := parseCatalogs()
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +107,9 @@ func NewHandler(store Store, organisation string, now func() time.Time, logger *
 		log:          logger,
 		maxBody:      opts.MaxBodyBytes,
 		loc:          opts.Location,
+		defaultLang:  opts.DefaultLanguage,
 		pages:        p,
+		catalogs:     cats,
 		commits:      &groupCommit{record: store.RecordResponses},
 	}
 	if h.maxBody <= 0 {
@@ -146,13 +164,13 @@ func (h *Handler) secureHeaders(next http.Handler) http.Handler {
 // thanks is where a submission leads. It needs no token, so the token is
 // not in the URL the browser shows and keeps in its history last.
 func (h *Handler) thanks(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "thanks", h.layout(r, "Thank you"))
+	h.render(w, r, http.StatusOK, "thanks", h.layout(r, view{}, "title.thanks"))
 }
 
 func (h *Handler) stylesheet(w http.ResponseWriter, r *http.Request) {
 	css, err := files.ReadFile("static/survey.css")
 	if err != nil {
-		h.fail(w, r, err, nil, nil)
+		h.fail(w, r, err, view{}, nil)
 		return
 	}
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
@@ -186,5 +204,5 @@ func (h *Handler) methodNotAllowed(w http.ResponseWriter, _ *http.Request) {
 // notFound answers every path no route matches with the page an unknown
 // link gets.
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.fail(w, r, campaign.ErrTokenUnknown, nil, nil)
+	h.fail(w, r, campaign.ErrTokenUnknown, view{}, nil)
 }

@@ -43,8 +43,8 @@ func TestFormPage(t *testing.T) {
 	if m, _ := attr(forms[0], "method"); m != "post" {
 		t.Errorf("form method: got %q, want post", m)
 	}
-	if a, ok := attr(forms[0], "action"); ok {
-		t.Errorf("form action %q: the form must post back to its own link", a)
+	if a, _ := attr(forms[0], "action"); a != "?lang=en" {
+		t.Errorf("form action %q, want ?lang=en: the form posts back to its own link, in the page's language", a)
 	}
 	for _, want := range []string{
 		testOrganisation, in.Title, in.Intro,

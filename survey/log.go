@@ -55,7 +55,7 @@ func (h *Handler) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			h.fail(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()), nil, nil)
+			h.fail(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()), view{}, nil)
 		}()
 		next.ServeHTTP(w, r)
 	})

@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
+	"github.com/lvm-mail/lvm-mail/locale"
 )
 
 //go:embed templates/*.html static/survey.css
@@ -42,12 +42,30 @@ func parsePages() (pages, error) {
 // layout is what every page shows.
 type layout struct {
 	Organisation string
-	Title        string // the page's heading and the start of its <title>
-	Root         string // the relative path from the page to the site root
+	Title        string          // the page's heading and the start of its <title>
+	Root         string          // the relative path from the page to the site root
+	L            *locale.Catalog // the page's own words, in Lang or the nearest language that has them
+	Lang         string          // the language of the page: <html lang>
+	ContentLang  string          // the questionnaire's language where the page's own words are in another; "" otherwise
+	Languages    []languageLink  // the campaign's other languages; none on a page without a campaign
+	Query        string          // "?lang=xx": keeps the page's language in its form and links
 }
 
-func (h *Handler) layout(r *http.Request, title string) layout {
-	return layout{Organisation: h.organisation, Title: title, Root: rootOf(r.URL.Path)}
+// layout returns the layout of a page for v, in its language (see
+// language), with the title of the catalog key title ("" for none).
+func (h *Handler) layout(r *http.Request, v view, title string) layout {
+	lang, cat := h.language(r, v)
+	l := layout{Organisation: h.organisation, Root: rootOf(r.URL.Path), L: cat, Lang: lang,
+		Languages: languageLinks(v.camp, lang), Query: langQuery(lang)}
+	if _, ok := campaign.MatchLanguage(lang, []string{cat.Lang()}); !ok {
+		// Words in one language, the questionnaire in another: the page
+		// is in its words' language, and the questionnaire says its own.
+		l.Lang, l.ContentLang = cat.Lang(), lang
+	}
+	if title != "" {
+		l.Title = cat.T(title)
+	}
+	return l
 }
 
 // rootOf returns the relative path from a page at path to the site's root:
@@ -61,15 +79,21 @@ func rootOf(path string) string {
 	return strings.Repeat("../", depth)
 }
 
+// A page is what a page template receives: its layout, and anything
+// else.
+type page interface{ words() *locale.Catalog }
+
+func (l layout) words() *locale.Catalog { return l.L }
+
 // render writes the page with the status. The page is rendered in full
 // before anything is sent, so that a template error gives a clean 500.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data page) {
 	var buf bytes.Buffer
 	if err := h.pages[name].ExecuteTemplate(&buf, "base", data); err != nil {
 		h.log.ErrorContext(r.Context(), "render page", "page", name, "error", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprintln(w, "Sorry, something went wrong on our side. Please try again in a few minutes.")
+		fmt.Fprintln(w, data.words().T("error.plain"))
 		return
 	}
 	// Set explicitly: a page that starts with <form> is not sniffed as HTML.
@@ -87,9 +111,10 @@ type closedPage struct {
 	Closed string // when it closed, in words; empty when unknown
 }
 
-// closedAt says when the campaign closed, in words. A campaign closed by
-// someone after c was read has no date on c yet: it closed just now.
-func (h *Handler) closedAt(c *campaign.Campaign) string {
+// closedAt says when the campaign closed, in words of the page's
+// language. A campaign closed by someone after c was read has no date on c
+// yet: it closed just now.
+func (h *Handler) closedAt(c *campaign.Campaign, l layout) string {
 	if c == nil {
 		return ""
 	}
@@ -98,18 +123,18 @@ func (h *Handler) closedAt(c *campaign.Campaign) string {
 	if d.IsZero() || d.After(now) {
 		d = now
 	}
-	return h.when(d)
+	return h.when(d, l)
 }
 
-// when writes a moment for people: "the end of Friday 18 December 2026"
-// for a midnight (campaigns close at the end of the day named), otherwise
-// "14:30 on Friday 18 December 2026".
-func (h *Handler) when(t time.Time) string {
+// when writes a moment for people, in the words of the page's language:
+// "the end of Friday 18 December 2026" for a midnight (campaigns close at
+// the end of the day named), otherwise "14:30 on Friday 18 December 2026".
+func (h *Handler) when(t time.Time, l layout) string {
 	t = t.In(h.loc)
 	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		return "the end of " + t.AddDate(0, 0, -1).Format("Monday 2 January 2006")
+		return l.L.T("when.end_of", "date", locale.LongDate(t.AddDate(0, 0, -1), l.L.Lang()))
 	}
-	return t.Format("15:04 on Monday 2 January 2006")
+	return l.L.T("when.at", "time", t.Format("15:04"), "date", locale.LongDate(t, l.L.Lang()))
 }
 
 // formPage is the survey form.
@@ -145,16 +170,19 @@ type choiceView struct {
 	Checked bool
 }
 
-// renderForm shows the campaign's form with the status, its statements in
-// the order of the link's respondent (statementOrder) and under no
-// dimension or pole: the page must not tell which side a statement is on.
-// After a refused submission, sub holds what was sent and problems what was
-// wrong: the answers are kept and each problem is shown next to its item.
-func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, c *campaign.Campaign, sub *submission, problems *campaign.InputError) {
-	in := &c.Instrument
+// renderForm shows the campaign's form with the status, in the person's
+// language (see language), its statements in the order of the link's
+// respondent (statementOrder) and under no dimension or pole: the page
+// must not tell which side a statement is on. After a refused submission,
+// sub holds what was sent and problems what was wrong: the answers are
+// kept and each problem is shown next to its item.
+func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, v view, sub *submission, problems *campaign.InputError) {
+	l := h.layout(r, v, "")
+	in := v.camp.Instrument.Translated(l.contentLang())
+	l.Title = in.Title
 	p := formPage{
-		layout:          h.layout(r, in.Title),
-		MinGroupSize:    c.MinGroupSize,
+		layout:          l,
+		MinGroupSize:    v.camp.MinGroupSize,
 		MinCommentGroup: campaign.MinCommentGroupSize,
 		CommentQuestion: in.Comment,
 		MaxComment:      campaign.MaxCommentLength,
@@ -164,8 +192,8 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 			p.Intro = append(p.Intro, para)
 		}
 	}
-	if d := c.ClosingDate(); !d.IsZero() {
-		p.Closes = h.when(d)
+	if d := v.camp.ClosingDate(); !d.IsZero() {
+		p.Closes = h.when(d, l)
 	}
 	if sub == nil {
 		sub = &submission{}
@@ -174,27 +202,30 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 
 	byItem := map[string]string{}
 	if problems != nil {
-		anchors := map[string]string{}
-		if in.Comment != "" {
-			anchors["comment"] = "comment"
-		}
+		texts := map[string]string{}
 		for _, it := range in.Items {
-			anchors[it.ID] = "item-" + it.ID
+			texts[it.ID] = it.Text
 		}
 		seen := map[string]bool{}
 		for _, pr := range problems.Problems {
-			anchor, ok := anchors[pr.Field]
-			text := sentence(pr.Message)
-			switch {
-			case ok && pr.Field == "comment":
-				p.CommentProblem = text
-				text = "Your comment: " + pr.Message + "."
+			var anchor, text string
+			switch statement, ok := texts[pr.Field]; {
+			case pr.Field == "comment" && in.Comment != "":
+				anchor = "comment"
+				p.CommentProblem = l.L.T("problem.comment_long", "count", utf8.RuneCountInString(sub.comment), "max", campaign.MaxCommentLength)
+				if !utf8.ValidString(sub.comment) {
+					p.CommentProblem = l.L.T("problem.comment_utf8")
+				}
+				text = l.L.T("problem.about_comment", "problem", p.CommentProblem)
 			case ok:
-				byItem[pr.Field] = text
-				text = fieldName(in, pr.Field) + ": " + pr.Message + "."
-			case pr.Field != "":
+				anchor = "item-" + pr.Field
+				byItem[pr.Field] = l.L.T("problem.scale", "n", campaign.ScaleMax)
+				text = l.L.T("problem.about_statement", "statement", statement, "problem", byItem[pr.Field])
+			case pr.Field == "":
+				text = l.L.T("problem.none")
+			default:
 				// A field the form does not have: no one could fix it there.
-				text = "Answers to questions this survey does not have were sent. Please answer the questions below."
+				text = l.L.T("problem.unknown_fields")
 			}
 			if !seen[text] {
 				seen[text] = true
@@ -209,7 +240,7 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 			iv.Choices = append(iv.Choices, choiceView{
 				InputID: fmt.Sprintf("a-%s-%d", it.ID, v),
 				Value:   v,
-				Label:   campaign.ScaleLabels[v-campaign.ScaleMin],
+				Label:   l.L.T("scale." + strconv.Itoa(v)),
 				Checked: sub.answers[it.ID] == v,
 			})
 		}
@@ -218,25 +249,10 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 	h.render(w, r, status, "form", p)
 }
 
-// fieldName names an item in the problem summary by its statement.
-func fieldName(in *campaign.Instrument, id string) string {
-	for _, it := range in.Items {
-		if it.ID == id {
-			return "“" + it.Text + "”"
-		}
+// contentLang returns the language of the questionnaire on the page.
+func (l layout) contentLang() string {
+	if l.ContentLang != "" {
+		return l.ContentLang
 	}
-	return id
-}
-
-// sentence makes a problem message a sentence: a capital and a full stop.
-func sentence(msg string) string {
-	if msg == "" {
-		return ""
-	}
-	r, size := utf8.DecodeRuneInString(msg)
-	msg = string(unicode.ToUpper(r)) + msg[size:]
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return msg
+	return l.Lang
 }

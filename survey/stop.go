@@ -21,12 +21,12 @@ type stopPage struct {
 func (h *Handler) showStop(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	if !wellFormed(token) {
-		h.fail(w, r, campaign.ErrTokenUnknown, nil, nil)
+		h.fail(w, r, campaign.ErrTokenUnknown, view{}, nil)
 		return
 	}
 	stopped, c, err := h.store.FindOptOut(r.Context(), token)
 	if err != nil {
-		h.fail(w, r, err, nil, nil)
+		h.fail(w, r, err, view{}, nil)
 		return
 	}
 	h.renderStop(w, r, c, stopped)
@@ -39,22 +39,29 @@ func (h *Handler) showStop(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) stop(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	if !wellFormed(token) {
-		h.fail(w, r, campaign.ErrTokenUnknown, nil, nil)
+		h.fail(w, r, campaign.ErrTokenUnknown, view{}, nil)
 		return
 	}
 	c, err := h.store.OptOut(r.Context(), token)
 	if err != nil {
-		h.fail(w, r, err, nil, nil)
+		h.fail(w, r, err, view{}, nil)
 		return
 	}
 	h.renderStop(w, r, c, true)
 }
 
+// renderStop shows the stop page, in the person's language: the opt-out
+// lookups return the campaign alone, so the recipient is read for it (a
+// read; a failure leaves the campaign's default language).
 func (h *Handler) renderStop(w http.ResponseWriter, r *http.Request, c *campaign.Campaign, stopped bool) {
-	p := stopPage{layout: h.layout(r, "Reminders about this survey"), Stopped: stopped,
-		Survey: rootOf(r.URL.Path) + "s/" + r.PathValue("token")}
+	v := view{camp: c}
+	if rec, _, err := h.store.FindRecipientByToken(r.Context(), r.PathValue("token")); err == nil {
+		v.rec = rec
+	}
+	l := h.layout(r, v, "title.stop")
+	p := stopPage{layout: l, Stopped: stopped, Survey: rootOf(r.URL.Path) + "s/" + r.PathValue("token") + l.Query}
 	if c.Closed(h.now()) {
-		p.Closed = h.closedAt(c)
+		p.Closed = h.closedAt(c, l)
 	}
 	h.render(w, r, http.StatusOK, "stop", p)
 }

@@ -84,8 +84,8 @@ func TestStopReminders(t *testing.T) {
 		if len(forms) != 1 || len(findAll(forms[0], tag("button", "type=submit"))) != 1 {
 			t.Fatalf("the page has no form with a button that posts:\n%s", r.body)
 		}
-		if _, ok := attr(forms[0], "action"); ok {
-			t.Error("the form names an action: it must post back to the page's own URL")
+		if a, _ := attr(forms[0], "action"); a != "?lang=en" {
+			t.Errorf("the form's action is %q, want ?lang=en: it posts back to the page's own URL, in the page's language", a)
 		}
 	}
 	if req, _ := http.NewRequest(http.MethodHead, f.srv.URL+stop, nil); f.do(req).StatusCode != http.StatusOK {

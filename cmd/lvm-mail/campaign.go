@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lvm-mail/lvm-mail/campaign"
-	"github.com/lvm-mail/lvm-mail/instrument"
 )
 
 func (e *env) campaignCommand() *cli.Command {
@@ -29,10 +28,18 @@ func (e *env) campaignCommand() *cli.Command {
 					"Examples:\n" +
 					"  lvm-mail campaign create --name \"Q4 Pulse 2026\" --closes 2026-12-18\n" +
 					"  lvm-mail campaign create --name \"Sales check-in\" --where department=Sales\n" +
-					"  lvm-mail campaign create --name \"North\" --where location=Leeds --where location=York",
+					"  lvm-mail campaign create --name \"North\" --where location=Leeds --where location=York\n" +
+					"  lvm-mail campaign create --name \"Q4 Pulse\" --survey ours.toml --translation ours.de.toml\n\n" +
+					"Each person answers in the language of the roster's language column, when the\n" +
+					"campaign has it (de-CH falls back to de), and otherwise in survey.default_language.\n" +
+					"The built-in survey speaks en, de, fr and es. A --translation FILE has the survey's\n" +
+					"shape with only the texts (language, title, intro, comment, [[dimension]] id and\n" +
+					"name, [[item]] id and text); it is checked against the survey before the campaign\n" +
+					"is created, and replaces a built-in translation into the same language.",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "name", Usage: "the campaign's `NAME`; its slug names it in other commands"},
 					&cli.StringFlag{Name: "survey", Usage: "the questions, from a TOML `FILE` (default: the built-in instrument)"},
+					&cli.StringSliceFlag{Name: "translation", Usage: "the questions in another language, from a TOML `FILE` (repeat for more)"},
 					&cli.StringFlag{Name: "closes", Usage: "stop taking answers at the end of `DATE` (YYYY-MM-DD, local time)"},
 					&cli.StringSliceFlag{Name: "where", Usage: "invite only staff whose roster `COLUMN=VALUE` (repeat: same column = any of, different columns = all of)"},
 					&cli.StringSliceFlag{Name: "breakdown", Usage: "break the report down by roster `COLUMN` besides department (repeatable; default: survey.breakdowns)"},
@@ -114,12 +121,9 @@ func (e *env) createCampaign(c *cli.Context) error {
 	if name == "" {
 		return usagef("campaign create needs --name")
 	}
-	in := instrument.Default()
-	if path := c.String("survey"); path != "" {
-		var err error
-		if in, err = instrument.Load(path); err != nil {
-			return err
-		}
+	in, err := e.campaignInstrument(c.String("survey"), c.StringSlice("translation"))
+	if err != nil {
+		return err
 	}
 	var closes time.Time
 	if s := c.String("closes"); s != "" {
@@ -179,7 +183,11 @@ func (e *env) createCampaign(c *cli.Context) error {
 	if !camp.ClosesAt.IsZero() {
 		fmt.Fprintf(e.stdout, ", closes %s", closingDay(camp.ClosesAt))
 	}
-	fmt.Fprintf(e.stdout, ".\nNothing has been sent. Next: lvm-mail preview --campaign %s\n", camp.Slug)
+	fmt.Fprintln(e.stdout, ".")
+	if err := e.printLanguages(c.Context, store, camp, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Nothing has been sent. Next: lvm-mail preview --campaign %s\n", camp.Slug)
 	return nil
 }
 

@@ -74,21 +74,7 @@ func TestCampaignLifecycle(t *testing.T) {
 func TestCampaignCreateWithSurveyFile(t *testing.T) {
 	c := newShell(t)
 	c.importStaff(person("a@x.test", "Sales"), person("b@x.test", "Sales"), person("c@x.test", "Support"))
-	good := c.write("mini.toml", `title = "Mini"
-[[dimension]]
-id = "d"
-name = "D"
-[[item]]
-id = "d-l"
-dimension = "d"
-pole = "leadership"
-text = "L"
-[[item]]
-id = "d-m"
-dimension = "d"
-pole = "management"
-text = "M"
-`)
+	good := c.write("mini.toml", miniSurvey)
 	out := c.ok("campaign", "create", "--name", "Mini", "--survey", good)
 	if !strings.Contains(out, "2 questions in 1 dimensions") {
 		t.Errorf("create said %q", out)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -24,15 +25,20 @@ func (e *env) previewCommand() *cli.Command {
 			"With --to, the message is sent to that address instead of printed, with \"[TEST] \"\n" +
 			"before its subject, a header X-LVM-Mail-Test: yes, and the placeholder link. It\n" +
 			"changes nothing: the person's invitation is still due.\n\n" +
+			"The message is in the person's language (the roster's language column, as the\n" +
+			"campaign matches it); --language shows it in another of the campaign's languages,\n" +
+			"so that a native speaker can read each one before anything is sent. A language\n" +
+			"without email templates of its own gets the default language's, and preview says so.\n\n" +
 			"Examples:\n" +
 			"  lvm-mail preview --campaign q4-pulse-2026\n" +
 			"  lvm-mail preview --campaign q4-pulse-2026 --recipient zoe@example.com --reminder\n" +
-			"  lvm-mail preview --campaign q4-pulse-2026 --to me@example.com",
+			"  lvm-mail preview --campaign q4-pulse-2026 --language de --to muttersprachler@example.com",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "campaign", Usage: "the `CAMPAIGN` (slug or id)"},
 			&cli.StringFlag{Name: "recipient", Usage: "the invitee's `EMAIL` (default: the first invitee)"},
 			&cli.StringFlag{Name: "to", Usage: "send the message as a test to `EMAIL` instead of printing it"},
 			&cli.BoolFlag{Name: "reminder", Usage: "show the reminder instead of the invitation"},
+			&cli.StringFlag{Name: "language", Usage: "write it in `XX`, one of the campaign's languages, instead of the person's"},
 		},
 		Action: e.preview,
 	}
@@ -88,6 +94,14 @@ func (e *env) preview(c *cli.Context) error {
 		test.Email = to
 		letter.Recipient = &test
 	}
+	if tag := c.String("language"); tag != "" {
+		lang, ok := campaign.MatchLanguage(tag, camp.Instrument.Languages())
+		if !ok {
+			return usagef("--language %s: campaign %s is in %s", tag, camp.Slug, strings.Join(camp.Instrument.Languages(), ", "))
+		}
+		letter.Language = lang
+	}
+	language := languageLine(comp, letter)
 	m, err := comp.Compose(letter)
 	if err != nil {
 		return err
@@ -105,9 +119,9 @@ func (e *env) preview(c *cli.Context) error {
 		if out.Result != campaign.Delivered {
 			return fmt.Errorf("the test %s to %s was not sent: %s", what, to, out.Reply)
 		}
-		fmt.Fprintf(e.stdout, "Sent a test of %s's %s to %s (%s).\n"+
+		fmt.Fprintf(e.stdout, "Sent a test of %s's %s to %s (%s).\n%s\n"+
 			"Its subject starts with [TEST] and its link is a placeholder that opens no survey. Nothing else changed.\n",
-			r.Email, what, to, out.Reply)
+			r.Email, what, to, out.Reply, language)
 		return nil
 	}
 
@@ -121,7 +135,8 @@ func (e *env) preview(c *cli.Context) error {
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "The %s of %s in campaign %s, as it will be sent, except that the link shows\n", what, r.Email, camp.Slug)
-	fmt.Fprintf(w, "the placeholder %s instead of this person's token.\n\n", mailer.PlaceholderToken)
+	fmt.Fprintf(w, "the placeholder %s instead of this person's token.\n", mailer.PlaceholderToken)
+	fmt.Fprintf(w, "%s\n\n", language)
 	for _, f := range d.Header {
 		fmt.Fprintf(w, "%s: %s\n", f.Name, f.Value)
 		if f.Value != f.Raw {
@@ -136,4 +151,25 @@ func (e *env) preview(c *cli.Context) error {
 		fmt.Fprintf(w, "\n----- part %d: %s -----\n%s", i+1, part, content)
 	}
 	return nil
+}
+
+// languageLine says in which language a letter is written, and why: the
+// person's language in the campaign, or the one asked for, and the default
+// language's templates when that language has none of its own.
+func languageLine(comp *mailer.Composer, l mailer.Letter) string {
+	lang, own := comp.Language(l)
+	want := l.Language
+	why := "the language asked for"
+	if want == "" {
+		want, _ = l.Campaign.Instrument.MatchLanguage(l.Recipient.Language)
+		why = "this person's language in the campaign"
+		if l.Recipient.Language != "" && l.Recipient.Language != want {
+			why += fmt.Sprintf(", for %s on the roster", l.Recipient.Language)
+		}
+	}
+	if own {
+		return fmt.Sprintf("Language: %s (%s).", lang, why)
+	}
+	return fmt.Sprintf("Language: %s, %s, has no email templates of its own, so this is the %s text of the default language, "+
+		"as people in %s will get it (add the folder %s/ to templates_dir to change that).", want, why, lang, want, want)
 }

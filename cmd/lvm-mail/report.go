@@ -25,15 +25,20 @@ func (e *env) reportCommand() *cli.Command {
 			"as JSON. Results by group and comments appear only once the campaign is closed, and\n" +
 			"only for groups large enough to keep answers anonymous; names, email addresses and\n" +
 			"phone numbers in comments are replaced.\n\n" +
+			"Answers given in every language count together. The workbook's words, the dimension\n" +
+			"names, the statements and the JSON's names are in --language (one of the campaign's\n" +
+			"languages; default survey.default_language, or else the campaign's default).\n\n" +
 			"Examples:\n" +
 			"  lvm-mail report --campaign q4-pulse-2026                      (writes q4-pulse-2026.xlsx)\n" +
 			"  lvm-mail report --campaign q4-pulse-2026 --out results.xlsx --compare q2-pulse-2026\n" +
+			"  lvm-mail report --campaign q4-pulse-2026 --language de --out ergebnisse.xlsx\n" +
 			"  lvm-mail report --campaign q4-pulse-2026 --format json > results.json",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "campaign", Usage: "the `CAMPAIGN` (slug or id)"},
 			&cli.StringFlag{Name: "out", Usage: "write to `FILE` (default: CAMPAIGN.xlsx; JSON goes to standard output)"},
 			&cli.StringFlag{Name: "format", Usage: "`xlsx` or json (default: json when --out ends in .json, else xlsx)"},
 			&cli.StringFlag{Name: "compare", Usage: "add the change since an earlier campaign `C2`"},
+			&cli.StringFlag{Name: "language", Usage: "write it in `XX`, one of the campaign's languages (default: survey.default_language)"},
 		},
 		Action: e.report,
 	}
@@ -59,7 +64,11 @@ func (e *env) report(c *cli.Context) error {
 		return err
 	}
 	defer store.Close()
-	opts := reports.Options{Now: e.now, Rand: e.random}
+	lang, err := reportLanguage(camp, c.String("language"), e.cfg.Survey.DefaultLanguage)
+	if err != nil {
+		return err
+	}
+	opts := reports.Options{Now: e.now, Rand: e.random, Language: lang}
 	rep, err := reports.Load(c.Context, store, camp, opts)
 	if err != nil {
 		return err
@@ -72,7 +81,11 @@ func (e *env) report(c *cli.Context) error {
 		if earlier.ID == camp.ID {
 			return usagef("--compare %s: name a different campaign to compare with", ref)
 		}
-		before, err := reports.Load(c.Context, store, earlier, opts)
+		beforeOpts := opts
+		if _, ok := campaign.MatchLanguage(lang, earlier.Instrument.Languages()); !ok {
+			beforeOpts.Language = "" // its own default: only its figures and ids are compared
+		}
+		before, err := reports.Load(c.Context, store, earlier, beforeOpts)
 		if err != nil {
 			return err
 		}
@@ -105,11 +118,34 @@ func (e *env) report(c *cli.Context) error {
 	if err := writeFileAtomic(out, &buf); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Wrote %s: %s, %d of %d invited responded.\n", out, camp.Name, rep.Responded, rep.Invited)
+	fmt.Fprintf(e.stdout, "Wrote %s: %s, %d of %d invited responded, in %s.\n", out, camp.Name, rep.Responded, rep.Invited, rep.Language)
+	if _, ok := campaign.MatchLanguage(rep.Language, reports.Languages()); !ok {
+		fmt.Fprintf(e.stdout, "  Note: the workbook's own words are in %s only; its statements and dimension names are in %s, the rest in English.\n",
+			strings.Join(reports.Languages(), ", "), rep.Language)
+	}
 	for _, n := range rep.Notes {
 		fmt.Fprintf(e.stdout, "  Note: %s\n", n)
 	}
 	return nil
+}
+
+// reportLanguage chooses the language of a report: asked, when the
+// campaign has it (along its tag); else survey.default_language when the
+// campaign has it; else the campaign's own default. A language asked for
+// that the campaign does not have is a usage error.
+func reportLanguage(camp *campaign.Campaign, asked, configured string) (string, error) {
+	langs := camp.Instrument.Languages()
+	if asked != "" {
+		lang, ok := campaign.MatchLanguage(asked, langs)
+		if !ok {
+			return "", usagef("--language %s: campaign %s is in %s", asked, camp.Slug, strings.Join(langs, ", "))
+		}
+		return lang, nil
+	}
+	if lang, ok := campaign.MatchLanguage(configured, langs); ok {
+		return lang, nil
+	}
+	return camp.Instrument.FallbackLanguage(), nil
 }
 
 // markGroupReport records, before a report with results by group leaves

@@ -168,6 +168,9 @@ func (e *env) deliver(c *cli.Context, kind campaign.MessageKind) error {
 		}
 		fmt.Fprintf(e.stdout, "Dry run for %s: %d %s rendered and checked. Nothing was sent and nothing changed.\n", camp.Slug, sum.Sent, what)
 		fmt.Fprintln(e.stdout, signingLine(comp))
+		if err := e.printLanguages(ctx, store, camp, comp); err != nil {
+			return err
+		}
 		e.printSummary(camp, sum, checks)
 		return nil
 	}

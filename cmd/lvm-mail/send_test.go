@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -532,27 +533,16 @@ func TestSendRefusesBrokenTemplates(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	srcDir := filepath.Join("..", "..", "templates", "email")
-	entries, err := os.ReadDir(srcDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(srcDir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
+	copyTemplates(t, dir, func(name string, b []byte) []byte {
+		if name == filepath.Join("en", "reminder.html") {
+			return bytes.ReplaceAll(b, []byte("{{.Link}}"), []byte("https://example.com/"))
 		}
-		if e.Name() == "reminder.html" {
-			b = bytes.ReplaceAll(b, []byte("{{.Link}}"), []byte("https://example.com/"))
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+		return b
+	})
 	c.invite(3)
 	for _, args := range [][]string{{"send", "--campaign", "big"}, {"send", "--campaign", "big", "--dry-run"}, {"preview", "--campaign", "big"}} {
 		errOut := c.fails(1, args...)
-		if !strings.Contains(errOut, "reminder.html does not contain the survey link") {
+		if !strings.Contains(errOut, "en/reminder.html does not contain the survey link") {
 			t.Errorf("%v: %s", args, errOut)
 		}
 	}
@@ -578,5 +568,33 @@ func TestDeliveryHelp(t *testing.T) {
 	}
 	for _, args := range [][]string{{"send"}, {"send", "extra"}, {"remind"}, {"preview"}} {
 		c.fails(2, args...)
+	}
+}
+
+// copyTemplates copies the built-in email templates, a folder per
+// language, to dir, passing each file's content, by its path under the
+// templates folder, through edit.
+func copyTemplates(t *testing.T, dir string, edit func(name string, b []byte) []byte) {
+	t.Helper()
+	src := filepath.Join("..", "..", "templates", "email")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name), edit(name, b), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

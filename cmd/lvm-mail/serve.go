@@ -87,7 +87,7 @@ func (e *env) serve(c *cli.Context) error {
 	if err := e.checkOpenCampaign(c.Context, store); err != nil {
 		return err
 	}
-	handler, err := survey.NewHandler(store, e.cfg.Organisation, e.now, logger, survey.Options{})
+	handler, err := survey.NewHandler(store, e.cfg.Organisation, e.now, logger, survey.Options{DefaultLanguage: e.cfg.Survey.DefaultLanguage})
 	if err != nil {
 		return err
 	}

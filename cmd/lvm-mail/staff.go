@@ -81,7 +81,8 @@ func (e *env) importStaff(c *cli.Context) error {
 	if c.Bool("verbose") {
 		opts.List = -1
 	}
-	sum, err := store.ImportRoster(c.Context, r.Source(), r.Rows(), opts)
+	languages := e.newLanguageNote()
+	sum, err := store.ImportRoster(c.Context, r.Source(), languages.watch(r.Rows()), opts)
 	if err != nil {
 		if fresh {
 			e.dropEmptyDatabase(c.Context, store)
@@ -95,6 +96,9 @@ func (e *env) importStaff(c *cli.Context) error {
 	e.listPeople("Deactivated", sum.Deactivated, sum.DeactivatedPeople)
 	for _, w := range r.Warnings() {
 		fmt.Fprintf(e.stdout, "Warning: %s\n", w)
+	}
+	if s := languages.String(); s != "" {
+		fmt.Fprintln(e.stdout, s)
 	}
 	profiles, err := store.FindColumnProfiles(c.Context)
 	if err != nil {
@@ -181,17 +185,23 @@ func (e *env) listStaff(c *cli.Context) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EMAIL\tNAME\tDEPARTMENT\tOTHER\tACTIVE")
+	fmt.Fprintln(tw, "EMAIL\tNAME\tDEPARTMENT\tLANGUAGE\tOTHER\tACTIVE")
 	for _, m := range people {
 		var other []string
 		for _, k := range slices.Sorted(maps.Keys(m.Attributes)) {
-			other = append(other, k+"="+m.Attributes[k])
+			if k != campaign.ColumnLanguage {
+				other = append(other, k+"="+m.Attributes[k])
+			}
+		}
+		lang := m.Language()
+		if lang == "" {
+			lang = "-"
 		}
 		active := "yes"
 		if !m.Active {
 			active = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Email, m.Name, m.Department, strings.Join(other, " "), active)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Email, m.Name, m.Department, lang, strings.Join(other, " "), active)
 	}
 	return tw.Flush()
 }
