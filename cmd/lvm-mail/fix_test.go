@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/lvm-mail/lvm-mail/campaign"
 	"github.com/lvm-mail/lvm-mail/mailer"
 	"github.com/lvm-mail/lvm-mail/mailer/smtptest"
 )
@@ -152,15 +151,8 @@ func TestFixingMistakes(t *testing.T) {
 // groupSizes returns how many each breakdown group of a campaign invited.
 func (c *shell) groupSizes(slug string) map[string]int {
 	c.t.Helper()
-	s, err := campaign.Open(context.Background(), c.path("lvm-mail.db"), campaign.Options{MustExist: true})
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	s, camp := c.openCampaign(slug)
 	defer s.Close()
-	camp, err := s.FindCampaign(context.Background(), slug)
-	if err != nil {
-		c.t.Fatal(err)
-	}
 	sizes, err := s.FindGroupSizes(context.Background(), camp.ID)
 	if err != nil {
 		c.t.Fatal(err)

@@ -117,6 +117,22 @@ func (c *shell) tokens() map[string]string {
 	return c.tokensOf("big")
 }
 
+// openCampaign opens the shell's database, which must exist, and finds a
+// campaign in it; the caller closes the store.
+func (c *shell) openCampaign(slug string) (*campaign.Store, *campaign.Campaign) {
+	c.t.Helper()
+	s, err := campaign.Open(context.Background(), c.path("lvm-mail.db"), campaign.Options{MustExist: true})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	camp, err := s.FindCampaign(context.Background(), slug)
+	if err != nil {
+		s.Close()
+		c.t.Fatal(err)
+	}
+	return s, camp
+}
+
 // tokensOf returns every invitee's token of a campaign, by email, rebuilt
 // with the key file.
 func (c *shell) tokensOf(slug string) map[string]string {
@@ -125,15 +141,8 @@ func (c *shell) tokensOf(slug string) map[string]string {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	s, err := campaign.Open(context.Background(), c.path("lvm-mail.db"), campaign.Options{})
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	s, camp := c.openCampaign(slug)
 	defer s.Close()
-	camp, err := s.FindCampaign(context.Background(), slug)
-	if err != nil {
-		c.t.Fatal(err)
-	}
 	rs, err := s.FindRecipients(context.Background(), camp.ID)
 	if err != nil {
 		c.t.Fatal(err)
